@@ -1,0 +1,166 @@
+"""Reads of the plan. Everything unit-owned goes through accounts.scoping."""
+
+from dataclasses import dataclass, field
+
+from django.db.models import Prefetch, QuerySet, Sum
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from accounts.scoping import scope_to_units, sees_all_units
+
+from .models import ActionPlan, Assignment, Cooperation, Quota, Unit
+
+
+def plan_list() -> QuerySet[ActionPlan]:
+    """Plans are the district's published targets: every signed-in user may read them."""
+    return ActionPlan.objects.prefetch_related("plan_years", "indicators")
+
+
+def plan_current() -> ActionPlan | None:
+    """The plan covering this year, else the most recent one."""
+    year = timezone.localdate().year
+    plans = plan_list()
+    return plans.filter(start_year__lte=year, end_year__gte=year).first() or plans.first()
+
+
+def plan_get(*, pk: int | str | None) -> ActionPlan | None:
+    if pk in (None, ""):
+        return plan_current()
+    try:
+        return plan_list().get(pk=int(pk))
+    except (ValueError, ActionPlan.DoesNotExist):
+        return None
+
+
+@dataclass(frozen=True)
+class QuotaMismatch:
+    year: int
+    plan_target: int
+    quota_sum: int
+
+    @property
+    def message(self) -> str:
+        return (
+            f"{self.year}年各责任单位指导计划合计 {self.quota_sum} 人次，"
+            f"与全区目标 {self.plan_target} 人次不一致，相差 {self.quota_sum - self.plan_target} 人次。"
+        )
+
+
+def plan_quota_mismatches(*, plan: ActionPlan) -> list[QuotaMismatch]:
+    """Years whose unit quotas do not add up to the plan's yearly total (one aggregate query)."""
+    sums = dict(
+        Quota.objects.filter(plan=plan).values_list("year").annotate(total=Sum("target")).values_list("year", "total")
+    )
+    return [
+        QuotaMismatch(year=py.year, plan_target=py.target, quota_sum=sums.get(py.year, 0) or 0)
+        for py in plan.plan_years.all()
+        if (sums.get(py.year, 0) or 0) != py.target
+    ]
+
+
+def assignment_list(*, user, plan: ActionPlan) -> QuerySet[Assignment]:
+    """The attachment-table rows of a plan that the user may see, with cooperating units and quotas."""
+    queryset = (
+        Assignment.objects.filter(plan=plan)
+        .select_related("unit")
+        .prefetch_related(
+            Prefetch("cooperations", queryset=Cooperation.objects.select_related("unit").order_by("position")),
+        )
+        .order_by("order")
+    )
+    return scope_to_units(queryset, user, unit_field="unit_id")
+
+
+def unit_list(*, user) -> QuerySet[Unit]:
+    return scope_to_units(Unit.objects.all(), user, unit_field="pk")
+
+
+def unit_get(*, user, pk) -> Unit:
+    return get_object_or_404(unit_list(user=user), pk=pk)
+
+
+@dataclass
+class PlanRow:
+    assignment: Assignment
+    quotas: dict[int, int]
+    total: int
+    cooperating_units: list[Unit] = field(default_factory=list)
+
+
+@dataclass
+class PlanTable:
+    plan: ActionPlan
+    years: list[int]
+    rows: list[PlanRow]
+    year_totals: dict[int, int]
+    grand_total: int
+    plan_targets: dict[int, int]
+    plan_target_total: int
+    mismatches: list[QuotaMismatch]
+    all_units: bool
+
+
+def plan_table(*, user, plan: ActionPlan) -> PlanTable:
+    """The attachment table as the user may see it: rows in the notice's order and their sums."""
+    assignments = list(assignment_list(user=user, plan=plan))
+    unit_ids = [a.unit_id for a in assignments]
+    quotas: dict[int, dict[int, int]] = {}
+    for unit_id, year, target in Quota.objects.filter(plan=plan, unit_id__in=unit_ids).values_list(
+        "unit_id", "year", "target"
+    ):
+        quotas.setdefault(unit_id, {})[year] = target
+    years = plan.years
+    rows = [
+        PlanRow(
+            assignment=a,
+            quotas={year: quotas.get(a.unit_id, {}).get(year, 0) for year in years},
+            total=sum(quotas.get(a.unit_id, {}).values()),
+            cooperating_units=[c.unit for c in a.cooperations.all()],
+        )
+        for a in assignments
+    ]
+    year_totals = dict.fromkeys(years, 0)
+    year_totals.update(
+        Quota.objects.filter(plan=plan, unit_id__in=unit_ids)
+        .values("year")
+        .annotate(total=Sum("target"))
+        .values_list("year", "total")
+    )
+    plan_targets = {py.year: py.target for py in plan.plan_years.all()}
+    return PlanTable(
+        plan=plan,
+        years=years,
+        rows=rows,
+        year_totals=year_totals,
+        grand_total=sum(year_totals.values()),
+        plan_targets=plan_targets,
+        plan_target_total=sum(plan_targets.values()),
+        mismatches=plan_quota_mismatches(plan=plan),
+        all_units=sees_all_units(user),
+    )
+
+
+def unit_plan_rows(*, user, unit: Unit) -> list[PlanRow]:
+    """A unit's attachment-table row in every plan where it is responsible (for the unit page)."""
+    assignments = scope_to_units(
+        Assignment.objects.filter(unit=unit)
+        .select_related("plan", "unit")
+        .prefetch_related(
+            Prefetch("cooperations", queryset=Cooperation.objects.select_related("unit").order_by("position")),
+            "plan__plan_years",
+        ),
+        user,
+        unit_field="unit_id",
+    )
+    quotas: dict[int, dict[int, int]] = {}
+    for plan_id, year, target in Quota.objects.filter(unit=unit).values_list("plan_id", "year", "target"):
+        quotas.setdefault(plan_id, {})[year] = target
+    return [
+        PlanRow(
+            assignment=a,
+            quotas={year: quotas.get(a.plan_id, {}).get(year, 0) for year in a.plan.years},
+            total=sum(quotas.get(a.plan_id, {}).values()),
+            cooperating_units=[c.unit for c in a.cooperations.all()],
+        )
+        for a in assignments
+    ]
