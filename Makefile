@@ -13,7 +13,7 @@ $(VENV)/.installed: requirements.txt
 
 setup: $(VENV)/.installed
 	$(PY) manage.py migrate --noinput
-	$(PY) manage.py load_plan
+	$(PY) manage.py load_reference_data
 	$(PY) manage.py collectstatic --noinput --verbosity 0
 
 run: setup

@@ -32,14 +32,14 @@ def _fast_password_hashing():
 
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
-    """Every test database holds the 2019–2021 plan, as `make run` does."""
+    """Every test database holds the reference data (plan, catalogs, groups), as `make run` does."""
     with django_db_blocker.unblock():
-        call_command("load_plan", stdout=StringIO())
+        call_command("load_reference_data", stdout=StringIO())
 
 
 @pytest.fixture(autouse=True)
 def _plan_loaded(request):
-    """Transactional tests flush the database afterwards; put the plan back for the next one."""
+    """Transactional tests flush the database afterwards; put the reference data back for the next one."""
     names = request.fixturenames
     if "transactional_db" in names or "live_server" in names:
         request.getfixturevalue("transactional_db")
@@ -50,7 +50,7 @@ def _plan_loaded(request):
     from programs.models import ActionPlan
 
     if not ActionPlan.objects.exists():
-        call_command("load_plan", stdout=StringIO())
+        call_command("load_reference_data", stdout=StringIO())
 
 
 @pytest.fixture(autouse=True)

@@ -16,7 +16,7 @@ class RoleChangeForm(forms.ModelForm):
 
     class Meta:
         model = User
-        fields = ["unit"]
+        fields = ["unit", "institution"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -26,7 +26,11 @@ class RoleChangeForm(forms.ModelForm):
     def clean(self):
         cleaned = super().clean()
         try:
-            role_binding_check(roles={Role(r) for r in cleaned.get("roles", [])}, unit=cleaned.get("unit"))
+            role_binding_check(
+                roles={Role(r) for r in cleaned.get("roles", [])},
+                unit=cleaned.get("unit"),
+                institution=cleaned.get("institution"),
+            )
         except ValidationError as exc:
             raise forms.ValidationError(exc.messages)
         return cleaned
@@ -36,7 +40,7 @@ class RoleChangeForm(forms.ModelForm):
 class UserAdmin(SimpleHistoryAdmin, DjangoUserAdmin):
     """System admins keep accounts; only security admins change roles (三员分立)."""
 
-    list_display = ["username", "full_name", "unit", "role_names", "is_active", "last_login"]
+    list_display = ["username", "full_name", "unit", "institution", "role_names", "is_active", "last_login"]
     list_filter = ["is_active", "groups", "unit"]
     search_fields = ["username", "full_name"]
     fieldsets = [
@@ -74,6 +78,7 @@ class UserAdmin(SimpleHistoryAdmin, DjangoUserAdmin):
                     user=user,
                     roles={Role(r) for r in form.cleaned_data["roles"]},
                     unit=form.cleaned_data["unit"],
+                    institution=form.cleaned_data["institution"],
                     actor=request.user,
                 )
             except PermissionDenied as exc:

@@ -1,19 +1,36 @@
-"""Navigation by role for the base template."""
+"""Navigation by role for the base template.
 
+Each app may contribute menu entries in ``<app>/navigation.py`` with a function
+``nav_items(user) -> list[tuple[str, str]]`` (label, URL); they appear in the
+order of INSTALLED_APPS.
+"""
+
+from importlib import import_module
+from importlib.util import find_spec
+
+from django.apps import apps
 from django.urls import reverse
 
-from .roles import roles_of
+from .roles import Role, roles_of
+
+
+def _navigation_modules():
+    for app_config in apps.get_app_configs():
+        name = f"{app_config.name}.navigation"
+        if "." not in app_config.name and find_spec(name) is not None:
+            yield import_module(name)
 
 
 def navigation(request) -> dict:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"nav_items": [], "user_roles": []}
-    roles = sorted(roles_of(user), key=lambda role: list(type(role)).index(role))
-    items = []
-    if user.has_perm("programs.view_all_units") or user.has_perm("programs.view_own_unit"):
-        items.append(("总览", reverse("dashboard")))
+    items: list[tuple[str, str]] = []
+    for module in _navigation_modules():
+        items.extend(module.nav_items(user))
     items.append(("接口文档", reverse("api_docs")))
     if user.is_staff:
         items.append(("管理后台", reverse("admin:index")))
+    order = list(Role)
+    roles = sorted(roles_of(user), key=order.index)
     return {"nav_items": items, "user_roles": [role.label for role in roles]}

@@ -7,7 +7,7 @@ from simple_history.models import HistoricalRecords
 
 
 class User(AbstractUser):
-    """A named person with one role; unit operators are bound to one unit."""
+    """A named person with one role; unit operators are bound to a unit, institution operators to an institution."""
 
     full_name = models.CharField("姓名", max_length=50, blank=True)
     unit = models.ForeignKey(
@@ -17,6 +17,14 @@ class User(AbstractUser):
         blank=True,
         related_name="users",
         verbose_name="所属单位",
+    )
+    institution = models.ForeignKey(
+        "programs.Institution",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="users",
+        verbose_name="所属机构",
     )
     must_change_password = models.BooleanField(
         "下次登录须修改密码", default=False, help_text="使用一次性密码创建的账号首次登录后必须修改密码。"

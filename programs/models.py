@@ -173,3 +173,184 @@ class Quota(models.Model):
 
     def __str__(self) -> str:
         return f"{self.unit} {self.year}年：{self.target}人次"
+
+
+class Occupation(models.Model):
+    """A trade trained under the plan; featured trades are the district's own (二（四）)."""
+
+    code = models.CharField("职业编码", max_length=20, blank=True)
+    name = models.CharField("职业（工种）", max_length=100, unique=True)
+    is_featured = models.BooleanField("綦江特色工种", default=False)
+    is_active = models.BooleanField("启用", default=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "职业（工种）"
+        verbose_name_plural = "职业（工种）"
+        ordering = ["-is_featured", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class SkillLevel(models.Model):
+    """专项能力 and the five vocational skill levels, ranked from lowest to highest."""
+
+    code = models.SlugField("编码", max_length=30, unique=True)
+    name = models.CharField("等级", max_length=30, unique=True)
+    rank = models.PositiveSmallIntegerField("排序", unique=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "职业技能等级"
+        verbose_name_plural = "职业技能等级"
+        ordering = ["rank"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class TrainingType(models.Model):
+    """A kind of training the notice names (二（一）, 二（二）, 四（一）)."""
+
+    code = models.SlugField("编码", max_length=40, unique=True)
+    name = models.CharField("培训类型", max_length=50, unique=True)
+    position = models.PositiveSmallIntegerField("排列顺序", default=0)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "培训类型"
+        verbose_name_plural = "培训类型"
+        ordering = ["position", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CertificateType(models.Model):
+    """The certificates that qualify for a training subsidy (四（二）)."""
+
+    code = models.SlugField("编码", max_length=40, unique=True)
+    name = models.CharField("证书类型", max_length=50, unique=True)
+    position = models.PositiveSmallIntegerField("排列顺序", default=0)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "证书类型"
+        verbose_name_plural = "证书类型"
+        ordering = ["position", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Institution(models.Model):
+    """A training or evaluation body; public and private are treated alike (三（三）)."""
+
+    class Kind(models.TextChoices):
+        TRAINING = "training", "培训机构"
+        EVALUATION = "evaluation", "评价机构"
+        BOTH = "both", "培训和评价机构"
+
+    class Ownership(models.TextChoices):
+        PUBLIC = "public", "公办"
+        PRIVATE = "private", "民办"
+
+    class CatalogStatus(models.TextChoices):
+        LISTED = "listed", "已列入目录"
+        SUSPENDED = "suspended", "暂停"
+
+    name = models.CharField("机构名称", max_length=200, unique=True)
+    credit_code = models.CharField("统一社会信用代码", max_length=18, unique=True)
+    kind = models.CharField("机构类别", max_length=20, choices=Kind.choices, default=Kind.TRAINING)
+    ownership = models.CharField("举办性质", max_length=20, choices=Ownership.choices, default=Ownership.PRIVATE)
+    catalog_status = models.CharField(
+        "目录状态", max_length=20, choices=CatalogStatus.choices, default=CatalogStatus.LISTED
+    )
+    joined_alliance = models.BooleanField("已入驻重庆市职业技能培训联盟服务平台", default=False)
+    address = models.CharField("地址", max_length=200, blank=True)
+    contact_name = models.CharField("联系人", max_length=50, blank=True)
+    contact_phone = models.CharField("联系电话", max_length=20, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "培训评价机构"
+        verbose_name_plural = "培训评价机构"
+        ordering = ["name"]
+        permissions = [("view_own_institution", "查看本机构的数据")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Programme(models.Model):
+    """One entry of the published subsidisable training catalog (五（二） 目录清单管理)."""
+
+    occupation = models.ForeignKey(Occupation, on_delete=models.PROTECT, related_name="programmes", verbose_name="职业（工种）")
+    level = models.ForeignKey(SkillLevel, on_delete=models.PROTECT, related_name="programmes", verbose_name="等级")
+    training_type = models.ForeignKey(TrainingType, on_delete=models.PROTECT, related_name="programmes", verbose_name="培训类型")
+    hours = models.PositiveSmallIntegerField("培训课时")
+    certificate_type = models.ForeignKey(
+        CertificateType, on_delete=models.PROTECT, related_name="programmes", verbose_name="取得证书类型"
+    )
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="programmes", verbose_name="责任单位")
+    valid_from_year = models.PositiveSmallIntegerField("有效期起（年）")
+    valid_to_year = models.PositiveSmallIntegerField("有效期止（年）")
+    is_active = models.BooleanField("在目录中", default=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "培训项目"
+        verbose_name_plural = "培训项目目录"
+        ordering = ["occupation", "level__rank", "training_type"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["occupation", "level", "training_type", "unit", "valid_from_year"], name="programme_unique"
+            ),
+            models.CheckConstraint(condition=models.Q(hours__gt=0), name="programme_hours_positive"),
+            models.CheckConstraint(
+                condition=models.Q(valid_to_year__gte=models.F("valid_from_year")), name="programme_years_ordered"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.occupation}·{self.level}·{self.training_type}"
+
+
+class TrainingClass(models.Model):
+    """One run of a programme (培训班): it belongs to one responsible unit, which scopes it."""
+
+    class Status(models.TextChoices):
+        PLANNED = "planned", "筹备中"
+        IN_PROGRESS = "in_progress", "培训中"
+        FINISHED = "finished", "已结业"
+        CANCELLED = "cancelled", "已撤销"
+
+    code = models.CharField("班级编号", max_length=40, unique=True)
+    name = models.CharField("班级名称", max_length=200)
+    programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="classes", verbose_name="培训项目")
+    institution = models.ForeignKey(Institution, on_delete=models.PROTECT, related_name="classes", verbose_name="培训机构")
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="classes", verbose_name="责任单位")
+    start_date = models.DateField("开班日期")
+    end_date = models.DateField("结业日期")
+    capacity = models.PositiveIntegerField("计划人数")
+    is_project_based = models.BooleanField("项目制培训", default=False)
+    status = models.CharField("状态", max_length=20, choices=Status.choices, default=Status.PLANNED)
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "培训班"
+        verbose_name_plural = "培训班"
+        ordering = ["-start_date", "code"]
+        indexes = [
+            models.Index(fields=["unit", "start_date"], name="class_unit_start_idx"),
+            models.Index(fields=["institution", "start_date"], name="class_institution_start_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(end_date__gte=models.F("start_date")), name="class_dates_ordered"),
+            models.CheckConstraint(condition=models.Q(capacity__gt=0), name="class_capacity_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.code}）"

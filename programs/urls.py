@@ -3,5 +3,5 @@ from django.urls import path
 from . import views
 
 urlpatterns = [
-    path("<int:pk>/", views.unit_detail, name="unit_detail"),
+    path("units/<int:pk>/", views.unit_detail, name="unit_detail"),
 ]

@@ -52,6 +52,8 @@ INSTALLED_APPS = [
     "axes",
     "programs",
     "accounts",
+    "trainees",
+    "subsidies",
     "reports",
 ]
 

@@ -8,11 +8,16 @@ admin.site.index_title = "管理后台"
 
 api_v1 = [
     path("", include("programs.api_urls")),
+    path("", include("trainees.api_urls")),
+    path("", include("subsidies.api_urls")),
+    path("", include("reports.api_urls")),
 ]
 
 urlpatterns = [
     path("", include("reports.urls")),
-    path("units/", include("programs.urls")),
+    path("", include("programs.urls")),
+    path("", include("trainees.urls")),
+    path("", include("subsidies.urls")),
     path("accounts/", include("accounts.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),

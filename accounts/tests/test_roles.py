@@ -5,7 +5,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import RequestFactory
 
 from accounts.models import AuditEntry
-from accounts.roles import ROLE_PERMISSIONS, Role, roles_of
+from accounts.roles import Role, role_permissions, roles_of
 from accounts.scoping import scope_to_units
 from accounts.services import account_set_roles
 from accounts.tests.factories import UserFactory
@@ -15,7 +15,7 @@ from programs.models import Quota, Unit
 def test_every_role_has_a_group_with_exactly_its_permissions(db):
     from django.contrib.auth.models import Group
 
-    for role, codes in ROLE_PERMISSIONS.items():
+    for role, codes in role_permissions().items():
         group = Group.objects.get(name=Role(role).label)
         names = {f"{p.content_type.app_label}.{p.codename}" for p in group.permissions.select_related("content_type")}
         assert names == set(codes)

@@ -7,12 +7,12 @@ from django.utils import translation
 
 from accounts.roles import Role, role_from_input
 from accounts.services import account_create
-from programs.models import Unit
+from programs.models import Institution, Unit
 
 
 class Command(BaseCommand):
     help = (
-        "创建账号：create_account 用户名 --role 角色 [--unit 单位名称]。"
+        "创建账号：create_account 用户名 --role 角色 [--unit 单位名称] [--institution 机构名称]。"
         "密码取自环境变量 ACCOUNT_PASSWORD，未设置时在终端输入。"
     )
 
@@ -21,6 +21,7 @@ class Command(BaseCommand):
         roles = "、".join(f"{role.value}（{role.label}）" for role in Role)
         parser.add_argument("--role", required=True, help=f"角色：{roles}")
         parser.add_argument("--unit", help="所属单位名称（单位经办人必填），如“区教委”")
+        parser.add_argument("--institution", help="所属培训机构名称（机构经办人必填）")
         parser.add_argument("--full-name", default="", help="姓名")
         parser.add_argument("--email", default="", help="电子邮箱")
         parser.add_argument(
@@ -45,12 +46,20 @@ class Command(BaseCommand):
                 raise CommandError(
                     f"未找到单位“{options['unit']}”。请使用通知附件中的单位名称，例如“区教委”“区人力社保局”。"
                 )
+        institution = None
+        if options["institution"]:
+            institution = Institution.objects.filter(name=options["institution"].strip()).first()
+            if institution is None:
+                raise CommandError(
+                    f"未找到培训机构“{options['institution']}”。请使用机构目录中的全称（可在“培训评价机构”目录中查询）。"
+                )
         password = os.environ.get("ACCOUNT_PASSWORD") or self._prompt_password()
         try:
             return account_create(
                 username=options["username"],
                 role=role,
                 unit=unit,
+                institution=institution,
                 password=password,
                 full_name=options["full_name"],
                 email=options["email"],

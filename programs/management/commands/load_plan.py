@@ -22,9 +22,4 @@ class Command(BaseCommand):
                 result = plan_load(data=plan_file_read(path))
             except ValidationError as exc:
                 raise CommandError(f"{path}：{'；'.join(exc.messages)}")
-            if result.changed:
-                self.stdout.write(
-                    f"已载入“{result.plan}”：新增 {result.created} 条，更新 {result.updated} 条，删除 {result.deleted} 条。"
-                )
-            else:
-                self.stdout.write(f"“{result.plan}”已是最新，无需变更。")
+            self.stdout.write(result.summary())
