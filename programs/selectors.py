@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from accounts.scoping import scope_to_units, sees_all_units
 
-from .models import ActionPlan, Assignment, Cooperation, Quota, Unit
+from .models import ActionPlan, Assignment, Cooperation, Quota, TrainingClass, Unit
 
 
 def plan_list() -> QuerySet[ActionPlan]:
@@ -164,3 +164,15 @@ def unit_plan_rows(*, user, unit: Unit) -> list[PlanRow]:
         )
         for a in assignments
     ]
+
+
+def training_class_list(*, user) -> QuerySet[TrainingClass]:
+    """Classes the user may see: bureau roles all, a unit its own, an institution its own."""
+    queryset = TrainingClass.objects.select_related(
+        "programme__occupation", "programme__level", "programme__training_type", "institution", "unit"
+    )
+    return scope_to_units(queryset, user, unit_field="unit_id", institution_field="institution_id")
+
+
+def training_class_get(*, user, pk) -> TrainingClass:
+    return get_object_or_404(training_class_list(user=user), pk=pk)
