@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from openpyxl import load_workbook
 
-from reports.workbooks import Column, ReportWorkbook, content_disposition, export_filename, needs_literal, sheet_title
+from spreadsheets.workbooks import Column, ReportWorkbook, content_disposition, export_filename, needs_literal, sheet_title
 
 COLUMNS = [
     Column("unit", "责任单位", width=18),
