@@ -156,6 +156,11 @@ def catalog_entry_update(*, entry: Model, values: Mapping[str, Any], actor: Abst
     changes = _apply(locked, CATALOG_FIELDS[model], _catalog_values(model, values))
     if not changes:
         return locked
+    if model is Programme and "unit" in changes and locked.classes.exists():
+        # A class belongs to its programme's unit; moving the programme would move classes between scopes.
+        raise ValidationError(
+            {"unit": "该培训项目已有培训班，不能更改责任单位；如需由其他单位负责，请新增培训项目。"}
+        )
     locked.full_clean()
     locked.save(update_fields=list(changes))
     audit_record(

@@ -153,3 +153,14 @@ def test_programme_validity_years_must_be_ordered(bureau_staff, unit_a):
 def test_unknown_fields_are_refused(bureau_staff):
     with pytest.raises(ValidationError, match="不能修改这些字段：id"):
         catalog_entry_update(entry=Occupation.objects.first(), values={"id": 5}, actor=bureau_staff)
+
+
+def test_programme_with_classes_keeps_its_unit(bureau_staff, classes, programme_a, unit_b):
+    with pytest.raises(ValidationError) as caught:
+        catalog_entry_update(entry=programme_a, values={"unit": unit_b}, actor=bureau_staff)
+    assert caught.value.message_dict == {
+        "unit": ["该培训项目已有培训班，不能更改责任单位；如需由其他单位负责，请新增培训项目。"]
+    }
+    assert Programme.objects.get(pk=programme_a.pk).unit.name == "区教委"
+    catalog_entry_update(entry=programme_a, values={"hours": 96}, actor=bureau_staff)
+    assert Programme.objects.get(pk=programme_a.pk).hours == 96
