@@ -5,7 +5,10 @@ Source: 綦江府办发〔2019〕39号, 一（二） and the attachment table
 added as another data file, never as code.
 """
 
+from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 
@@ -188,6 +191,14 @@ class Occupation(models.Model):
         verbose_name = "职业（工种）"
         verbose_name_plural = "职业（工种）"
         ordering = ["-is_featured", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["code"],
+                condition=~models.Q(code=""),
+                name="occupation_code_unique",
+                violation_error_message="职业编码已被其他职业（工种）使用，请核对编码或留空。",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -307,14 +318,35 @@ class Programme(models.Model):
             models.UniqueConstraint(
                 fields=["occupation", "level", "training_type", "unit", "valid_from_year"], name="programme_unique"
             ),
-            models.CheckConstraint(condition=models.Q(hours__gt=0), name="programme_hours_positive"),
             models.CheckConstraint(
-                condition=models.Q(valid_to_year__gte=models.F("valid_from_year")), name="programme_years_ordered"
+                condition=models.Q(hours__gt=0),
+                name="programme_hours_positive",
+                violation_error_message="培训课时必须大于0。",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(valid_to_year__gte=models.F("valid_from_year")),
+                name="programme_years_ordered",
+                violation_error_message="有效期止（年）不能早于有效期起（年）。",
             ),
         ]
 
     def __str__(self) -> str:
         return f"{self.occupation}·{self.level}·{self.training_type}"
+
+    def clean(self) -> None:
+        errors = {}
+        if self.hours is not None and self.hours <= 0:
+            errors["hours"] = "培训课时必须大于0。"
+        if self.valid_from_year and self.valid_to_year and self.valid_to_year < self.valid_from_year:
+            errors["valid_to_year"] = (
+                f"有效期止（{self.valid_to_year}年）不能早于有效期起（{self.valid_from_year}年）。"
+            )
+        if errors:
+            raise ValidationError(errors)
+
+    def covers(self, start, end) -> bool:
+        """Whether a class running from ``start`` to ``end`` lies inside the validity years."""
+        return self.valid_from_year <= start.year and end.year <= self.valid_to_year
 
 
 class TrainingClass(models.Model):
@@ -325,6 +357,13 @@ class TrainingClass(models.Model):
         IN_PROGRESS = "in_progress", "培训中"
         FINISHED = "finished", "已结业"
         CANCELLED = "cancelled", "已撤销"
+
+    # The workflow (planned → in_progress → finished; planned / in_progress → cancelled).
+    TRANSITIONS: dict[str, tuple[str, ...]] = {
+        Status.PLANNED: (Status.IN_PROGRESS, Status.CANCELLED),
+        Status.IN_PROGRESS: (Status.FINISHED, Status.CANCELLED),
+    }
+    EDITABLE_STATUSES = (Status.PLANNED, Status.IN_PROGRESS)
 
     code = models.CharField("班级编号", max_length=40, unique=True)
     name = models.CharField("班级名称", max_length=200)
@@ -348,9 +387,66 @@ class TrainingClass(models.Model):
             models.Index(fields=["institution", "start_date"], name="class_institution_start_idx"),
         ]
         constraints = [
-            models.CheckConstraint(condition=models.Q(end_date__gte=models.F("start_date")), name="class_dates_ordered"),
-            models.CheckConstraint(condition=models.Q(capacity__gt=0), name="class_capacity_positive"),
+            models.CheckConstraint(
+                condition=models.Q(end_date__gte=models.F("start_date")),
+                name="class_dates_ordered",
+                violation_error_message="结业日期不能早于开班日期。",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(capacity__gt=0),
+                name="class_capacity_positive",
+                violation_error_message="计划人数必须大于0。",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.name}（{self.code}）"
+
+    def clean(self) -> None:
+        errors = {}
+        if self.start_date and self.end_date and self.end_date < self.start_date:
+            errors["end_date"] = (
+                f"结业日期（{self.end_date:%Y-%m-%d}）不能早于开班日期（{self.start_date:%Y-%m-%d}）。"
+            )
+        if self.capacity is not None and self.capacity <= 0:
+            errors["capacity"] = "计划人数必须大于0。"
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status in self.EDITABLE_STATUSES
+
+    def can_move_to(self, status: str) -> bool:
+        return status in self.TRANSITIONS.get(self.status, ())
+
+
+class TrainingClassTransition(models.Model):
+    """One status change of a training class (append-only: who, when, from, to, reason)."""
+
+    training_class = models.ForeignKey(
+        TrainingClass, on_delete=models.PROTECT, related_name="transitions", verbose_name="培训班"
+    )
+    from_status = models.CharField("原状态", max_length=20, choices=TrainingClass.Status.choices)
+    to_status = models.CharField("新状态", max_length=20, choices=TrainingClass.Status.choices)
+    reason = models.TextField("原因", blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="操作人"
+    )
+    created_at = models.DateTimeField("时间", default=timezone.now)
+
+    class Meta:
+        verbose_name = "培训班状态变更"
+        verbose_name_plural = "培训班状态变更"
+        ordering = ["created_at", "id"]
+        constraints = [
+            # The workflow has no cycles, so a class reaches each status at most once; this
+            # keeps two concurrent transitions from both being recorded.
+            models.UniqueConstraint(fields=["training_class", "to_status"], name="class_transition_once"),
+            models.CheckConstraint(
+                condition=~models.Q(from_status=models.F("to_status")), name="class_transition_changes_status"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.training_class}：{self.get_from_status_display()} → {self.get_to_status_display()}"
