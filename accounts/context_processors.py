@@ -1,8 +1,8 @@
 """Navigation by role for the base template.
 
 Each app may contribute menu entries in ``<app>/navigation.py`` with a function
-``nav_items(user) -> list[tuple[str, str]]`` (label, URL); they appear in the
-order of INSTALLED_APPS.
+``nav_items(user) -> list[tuple[str, str]]`` (label, URL) and an optional
+``NAV_ORDER`` (smaller first; apps without one follow in INSTALLED_APPS order).
 """
 
 from importlib import import_module
@@ -15,10 +15,12 @@ from .roles import Role, roles_of
 
 
 def _navigation_modules():
-    for app_config in apps.get_app_configs():
-        name = f"{app_config.name}.navigation"
-        if "." not in app_config.name and find_spec(name) is not None:
-            yield import_module(name)
+    modules = [
+        import_module(f"{app_config.name}.navigation")
+        for app_config in apps.get_app_configs()
+        if "." not in app_config.name and find_spec(f"{app_config.name}.navigation") is not None
+    ]
+    return sorted(modules, key=lambda module: getattr(module, "NAV_ORDER", 100))
 
 
 def navigation(request) -> dict:
