@@ -458,9 +458,21 @@ def return_attachment_add(*, quarterly_return: QuarterlyReturn, upload: Uploaded
 # Deadlines -------------------------------------------------------------------------------------
 
 
+DEADLINE_FIELDS = ["days_after_quarter_end", "lifted", "updated_by", "updated_at"]
+
+
 def _deadline_row(plan: ActionPlan, year: int, quarter: int) -> ReturnDeadline:
-    row, _ = ReturnDeadline.objects.select_for_update().get_or_create(plan=plan, year=year, quarter=quarter)
-    return row
+    """The stored setting, locked; or a new one holding the default (saved once, so history shows one change)."""
+    row = ReturnDeadline.objects.select_for_update().filter(plan=plan, year=year, quarter=quarter).first()
+    return row or ReturnDeadline(plan=plan, year=year, quarter=quarter)
+
+
+def _deadline_save(row: ReturnDeadline) -> None:
+    row.full_clean()
+    if row._state.adding:
+        row.save()
+    else:
+        row.save(update_fields=DEADLINE_FIELDS)
 
 
 @transaction.atomic
@@ -484,8 +496,7 @@ def deadline_set(
     row.lifted = lifted
     row.updated_by = actor
     row.updated_at = timezone.now()
-    row.full_clean()
-    row.save(update_fields=["days_after_quarter_end", "lifted", "updated_by", "updated_at"])
+    _deadline_save(row)
     audit_record(
         action=AuditEntry.Action.DEADLINE_CHANGE, actor=actor, obj=row,
         detail={"plan": plan.code, "year": year, "quarter": quarter, "before": before,
@@ -512,8 +523,7 @@ def plan_deadlines_set(
             row.lifted = lifted
             row.updated_by = actor
             row.updated_at = timezone.now()
-            row.full_clean()
-            row.save(update_fields=["days_after_quarter_end", "lifted", "updated_by", "updated_at"])
+            _deadline_save(row)
             changed += 1
     audit_record(
         action=AuditEntry.Action.DEADLINE_CHANGE, actor=actor, obj=plan,
