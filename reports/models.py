@@ -128,7 +128,7 @@ class ReturnGroupLine(models.Model):
     class Meta:
         verbose_name = "按人员类别分"
         verbose_name_plural = "按人员类别分"
-        ordering = ["quarterly_return", "target_group__position"]
+        ordering = ["quarterly_return", F("target_group__position").asc(nulls_last=True)]
         constraints = [
             models.UniqueConstraint(fields=["quarterly_return", "target_group"], name="return_group_unique"),
             models.UniqueConstraint(
