@@ -60,6 +60,8 @@ class AuditEntry(models.Model):
         CATALOG_CHANGE = "catalog_change", "目录变更"
         POLICY_CHANGE = "policy_change", "政策参数变更"
         PLAN_CHANGE = "plan_change", "计划变更"
+        DEADLINE_CHANGE = "deadline_change", "报送期限变更"
+        STATISTICS_ENTRY = "statistics_entry", "统计数据录入"
 
     class Result(models.TextChoices):
         SUCCESS = "success", "成功"
@@ -87,3 +89,26 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M:%S} {self.actor_username} {self.get_action_display()}"
+
+
+class Notification(models.Model):
+    """An in-app message to one user (站内消息). Upper apps choose the ``kind``; it needs no migration."""
+
+    recipient = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="notifications", verbose_name="接收人"
+    )
+    kind = models.SlugField("类别", max_length=50)
+    title = models.CharField("标题", max_length=200)
+    body = models.TextField("内容", blank=True)
+    url = models.CharField("链接", max_length=300, blank=True)
+    created_at = models.DateTimeField("时间", default=timezone.now)
+    read_at = models.DateTimeField("阅读时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "站内消息"
+        verbose_name_plural = "站内消息"
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["recipient", "read_at"], name="notification_unread_idx")]
+
+    def __str__(self) -> str:
+        return self.title

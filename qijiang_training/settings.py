@@ -203,6 +203,15 @@ CELERY_BEAT_SCHEDULE = {
         "task": "accounts.tasks.sessions_clear_expired",
         "schedule": timedelta(hours=1),
     },
+    # Approvals queue a roll-up at once; this catches up on anything a broker outage dropped.
+    "progress-rollup": {
+        "task": "reports.tasks.progress_rollup_all",
+        "schedule": timedelta(minutes=env.int("PROGRESS_ROLLUP_MINUTES", default=10)),
+    },
+    "return-reminders": {
+        "task": "reports.tasks.return_reminders_send",
+        "schedule": timedelta(hours=1),
+    },
 }
 
 REST_FRAMEWORK = {

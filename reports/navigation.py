@@ -6,6 +6,14 @@ NAV_ORDER = 0  # the dashboard comes first
 
 
 def nav_items(user) -> list[tuple[str, str]]:
+    items = []
     if user.has_perm(ALL_UNITS_PERMISSION) or user.has_perm(OWN_UNIT_PERMISSION):
-        return [("总览", reverse("dashboard"))]
-    return []
+        items.append(("总览", reverse("dashboard")))
+    if user.has_perm("reports.view_quarterlyreturn"):
+        items.append(("统计季报", reverse("return_list")))
+        items.append(("逾期未报", reverse("return_missing")))
+    if user.has_perm("reports.view_returndeadline"):
+        items.append(("报送期限", reverse("deadlines")))
+    if user.has_perm("reports.view_indicatorvalue"):
+        items.append(("目标指标", reverse("indicators")))
+    return items
