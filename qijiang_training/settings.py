@@ -235,6 +235,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Several models have a "status" field; give each choice set its own schema name.
+    "ENUM_NAME_OVERRIDES": {
+        "TrainingClassStatusEnum": "programs.models.TrainingClass.Status",
+        "QuarterlyReturnStatusEnum": "reports.models.QuarterlyReturn.Status",
+    },
 }
 
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
