@@ -19,6 +19,7 @@ setup: $(VENV)/.installed
 run: setup
 	$(PY) manage.py bootstrap_admin
 	@echo "技能提升行动管理系统：http://127.0.0.1:$(PORT)/  （按 Ctrl+C 停止）"
+	@echo "如需演示数据（机构、培训班、学员、季报、补贴申领），在新数据库上另开终端执行：$(PY) manage.py load_demo"
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 test: $(VENV)/.installed
