@@ -38,6 +38,7 @@ __all__ = [
     "RosterRow",
     "SUMMARY_SHEET_TITLE",
     "TEMPLATE_SHEET_TITLE",
+    "name_error",
     "read_roster",
     "write_errors_back",
     "write_roster_template",
@@ -360,7 +361,8 @@ _FIELD_BY_HEADER = {
 }
 
 
-def _name_error(name: str) -> str | None:
+def name_error(name: str) -> str | None:
+    """The Chinese message for a name that cannot be a resident's name, or None."""
     if not name:
         return "姓名不能为空，请填写与身份证一致的姓名"
     if not NAME_MIN_LENGTH <= len(name) <= NAME_MAX_LENGTH:
@@ -473,7 +475,7 @@ def _check_row(
 
     name = values.get("姓名", "")
     if "姓名" not in failed_columns:
-        problem = _name_error(name)
+        problem = name_error(name)
         if problem:
             row_errors.append(RosterError(excel_row, "姓名", problem))
 
