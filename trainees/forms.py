@@ -41,4 +41,11 @@ class TraineeFilterForm(forms.Form):
 
 
 class RosterUploadForm(forms.Form):
-    file = forms.FileField(label="花名册文件（.xlsx）", help_text=f"不超过{MAX_BYTES // (1024 * 1024)} MB")
+    file = forms.FileField(
+        label="花名册文件（.xlsx）",
+        help_text=f"不超过{MAX_BYTES // (1024 * 1024)} MB",
+        error_messages={
+            "required": "请选择要上传的花名册 .xlsx 文件。",
+            "empty": "上传的文件是空的（0字节），请选择填好的花名册 .xlsx 文件。",
+        },
+    )
