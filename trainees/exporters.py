@@ -9,6 +9,7 @@ from typing import Any
 
 import openpyxl
 from openpyxl.cell import WriteOnlyCell
+from django.utils import timezone
 from openpyxl.styles import Font
 
 from .masking import mask_id_number, mask_mobile
@@ -76,7 +77,7 @@ def archive_rows(archive: TraineeArchive) -> dict[str, Any]:
         ("按月领取养老金", "是（不属于补贴性培训对象）" if trainee.receives_monthly_pension else "否"),
         ("人员类别", "、".join(group.name for group in archive.target_groups) or "未登记"),
         ("登记单位", str(trainee.registered_by_unit or "")),
-        ("登记时间", trainee.created_at.strftime("%Y-%m-%d")),
+        ("登记时间", timezone.localtime(trainee.created_at).strftime("%Y-%m-%d")),
     ]
     enrolments = [
         [

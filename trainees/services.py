@@ -552,13 +552,16 @@ def roster_import(
             raise PermissionDenied(f"培训班“{training_class}”不在您的管理范围内，不能导入其花名册。")
     registering_unit = _registering_unit(actor=actor, unit=unit, training_class=training_class)
 
-    rows, errors = read_roster(fileobj, filename=filename, today=today)
-    if errors:
+    # Rows that passed the file checks are checked against the database too, so that one
+    # round lists every problem; any error still means nothing is written.
+    rows, errors = read_roster(fileobj, filename=filename, today=today, keep_good_rows=True)
+    if errors and not rows:
         return ImportResult(errors=errors)
     try:
         with transaction.atomic():
             return _roster_write(
-                rows, actor=actor, registering_unit=registering_unit, training_class=training_class
+                rows, actor=actor, registering_unit=registering_unit, training_class=training_class,
+                file_errors=errors,
             )
     except IntegrityError:
         # Someone registered one of these people or enrolled into this class at the same moment.
@@ -566,9 +569,14 @@ def roster_import(
 
 
 def _roster_write(
-    rows: list[RosterRow], *, actor: User | None, registering_unit: Unit | None, training_class: TrainingClass | None
+    rows: list[RosterRow],
+    *,
+    actor: User | None,
+    registering_unit: Unit | None,
+    training_class: TrainingClass | None,
+    file_errors: list[RosterError],
 ) -> ImportResult:
-    errors: list[RosterError] = []
+    errors: list[RosterError] = list(file_errors)
     locked = None
     if training_class is not None:
         try:
@@ -592,10 +600,11 @@ def _roster_write(
             errors.append(RosterError(p.row.excel_row, "身份证号码", _name_conflict_message(
                 id_number=trainee.id_number, registered=trainee.name, given=p.row.name, visible=trainee.pk in visible)))
 
-    # Capacity, counted once under the class lock.
+    # Capacity, counted once under the class lock (only for a roster without other errors:
+    # the count of new people is not known while rows are being corrected).
     in_class: set[int] = set()
     to_enrol: list[_Planned] = []
-    if locked is not None:
+    if locked is not None and not file_errors:
         taken = 0
         for trainee_id, status in Enrolment.objects.filter(training_class=locked).values_list("trainee_id", "status"):
             in_class.add(trainee_id)

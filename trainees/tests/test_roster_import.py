@@ -202,6 +202,18 @@ def test_database_errors_are_listed_together_in_row_order(class_a1, bureau_staff
     assert errors_of(result) == [(2, "人员类别"), (3, "文化程度"), (4, "身份证号码")]
 
 
+def test_file_and_database_errors_come_in_one_round(class_a1, bureau_staff):
+    # Given a roster with a bad name on row 2 and an unknown group on row 3
+    TraineeFactory(id_number=ID_3, name="王五")
+    rows = [person(name="张", id_number=ID_1), person(name="李四", id_number=ID_2, groups="火星人"),
+            person(name="赵六", id_number=ID_3)]
+    before = registry_counts()
+    result = run(xlsx(rows), actor=bureau_staff, training_class=class_a1)
+    # Then all three problems are reported together, and nothing is written
+    assert errors_of(result) == [(2, "姓名"), (3, "人员类别"), (4, "身份证号码")]
+    assert registry_counts() == before
+
+
 # --- permission and scope ---------------------------------------------------------------
 
 
