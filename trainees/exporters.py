@@ -8,8 +8,8 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 import openpyxl
-from openpyxl.cell import WriteOnlyCell
 from django.utils import timezone
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
 from .masking import mask_id_number, mask_mobile

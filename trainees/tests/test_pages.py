@@ -55,7 +55,7 @@ def test_bad_upload_lists_errors_and_offers_the_marked_workbook_once(class_a1, s
     # Then the errors are listed by row and column, and nothing was saved
     assert response.status_code == 200
     assert "有 1 处错误，未导入任何数据" in html
-    assert "第3行</td><td>身份证号码</td><td>身份证号码应为18位" in html
+    assert '第3行</td><td class="column">身份证号码</td><td>身份证号码应为18位' in html
     assert registry_counts() == before
     # and the uploaded workbook comes back with a 错误说明 column
     token = response.context["error_token"]
