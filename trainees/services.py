@@ -18,7 +18,7 @@ from django.apps import apps
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+from simple_history.utils import bulk_update_with_history
 
 from accounts.audit import audit_record
 from accounts.models import AuditEntry, User
@@ -28,6 +28,7 @@ from programs.models import CertificateType, Occupation, SkillLevel, TrainingCla
 from programs.selectors import training_class_list
 
 from . import selectors
+from .bulk import bulk_insert, filter_in, prepared
 from .idnumbers import IdNumberError, mask_id_number, parse_id_number
 from .labels import ChoiceError, choice_value
 from .masking import mask_name
@@ -84,14 +85,9 @@ def _visible_trainee_ids(actor: User | None, ids: Iterable[int]) -> set[int]:
     if actor is None:
         return set(ids)
     visible: set[int] = set()
-    for chunk in _chunks(ids, BATCH_SIZE):
-        visible.update(selectors._scoped_trainees(actor).filter(pk__in=chunk).values_list("pk", flat=True))
+    for queryset in filter_in(selectors._scoped_trainees(actor), "pk", ids, db_type="bigint"):
+        visible.update(queryset.values_list("pk", flat=True))
     return visible
-
-
-def _chunks(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
-    for start in range(0, len(items), size):
-        yield items[start:start + size]
 
 
 def _name_key(name: str) -> str:
@@ -268,17 +264,16 @@ def trainee_register(*, data: Mapping[str, Any], actor: User | None, unit: Unit 
 
 def _overlapping(trainee_ids: Sequence[int], training_class: TrainingClass) -> Iterator[tuple[int, int, bool]]:
     """(enrolment id, trainee id, already flagged) of other live enrolments whose class dates overlap."""
-    for chunk in _chunks(list(trainee_ids), BATCH_SIZE):
-        yield from (
-            Enrolment.objects.filter(
-                trainee_id__in=chunk,
-                training_class__start_date__lte=training_class.end_date,
-                training_class__end_date__gte=training_class.start_date,
-            )
-            .exclude(training_class_id=training_class.pk)
-            .exclude(status=Enrolment.Status.DROPPED)
-            .values_list("pk", "trainee_id", "overlaps_other_class")
+    live = (
+        Enrolment.objects.filter(
+            training_class__start_date__lte=training_class.end_date,
+            training_class__end_date__gte=training_class.start_date,
         )
+        .exclude(training_class_id=training_class.pk)
+        .exclude(status=Enrolment.Status.DROPPED)
+    )
+    for queryset in filter_in(live, "trainee_id", trainee_ids, db_type="bigint"):
+        yield from queryset.values_list("pk", "trainee_id", "overlaps_other_class")
 
 
 @transaction.atomic
@@ -585,11 +580,11 @@ def _roster_write(
             return ImportResult(errors=[RosterError(None, None, "；".join(exc.messages))])
     planned = _check_rows(rows, errors)
 
-    # Existing people, by ID number, in batches.
+    # Existing people, by ID number, in batches (one query on PostgreSQL).
     numbers = [p.row.id_number.number for p in planned]
     existing: dict[str, Trainee] = {}
-    for chunk in _chunks(numbers, BATCH_SIZE):
-        for trainee in Trainee.objects.filter(id_number__in=chunk):
+    for queryset in filter_in(Trainee.objects.all(), "id_number", numbers, db_type="text"):
+        for trainee in queryset:
             existing[trainee.id_number] = trainee
     conflicts = [p for p in planned if p.row.id_number.number in existing
                  and _name_key(existing[p.row.id_number.number].name) != _name_key(p.row.name)]
@@ -636,87 +631,105 @@ def _roster_save(
     registering_unit: Unit | None,
     locked: TrainingClass | None,
 ) -> ImportResult:
-    now = timezone.now()
-    through = Trainee.target_groups.through
-    current_groups: dict[int, dict[int, int]] = {}  # trainee id → {group id: through row id}
-    existing_ids = [t.pk for t in existing.values()]
-    for chunk in _chunks(existing_ids, BATCH_SIZE):
-        for row_id, trainee_id, group_id in through.objects.filter(trainee_id__in=chunk).values_list(
-            "pk", "trainee_id", "targetgroup_id"
-        ):
-            current_groups.setdefault(trainee_id, {})[group_id] = row_id
+    """Write a checked roster: new people, changed people, group links, enrolments, with history.
 
-    new: list[Trainee] = []
-    new_groups: list[list[int]] = []
+    New rows go in with plain multi-row INSERTs (trainees.bulk) and their history rows are
+    written alongside, as simple_history would for single saves: a “+” row per new trainee
+    and enrolment, a “~” row per changed trainee, each with its target-group snapshot.
+    """
+    now = timezone.now()
+    actor_id = actor.pk if actor is not None else None
+    through = Trainee.target_groups.through
+    historical = Trainee.history.model
+    m2m_history = apps.get_model("trainees", "HistoricalTrainee_target_groups")
+    current_groups: dict[int, dict[int, int]] = {}  # trainee id → {group id: link row id}
+    existing_ids = {t.pk for t in existing.values()}
+    for queryset in filter_in(through.objects.all(), "trainee_id", list(existing_ids), db_type="bigint"):
+        for link_id, trainee_id, group_id in queryset.values_list("pk", "trainee_id", "targetgroup_id"):
+            current_groups.setdefault(trainee_id, {})[group_id] = link_id
+
+    pk_by_number = {number: trainee.pk for number, trainee in existing.items()}
+    new: list[_Planned] = []
     changed: list[Trainee] = []
     changed_fields: set[str] = set()
-    added_links: list[tuple[Trainee, int]] = []
+    links: list[tuple[int, int]] = []  # (trainee id, group id)
     for p in planned:
         trainee = existing.get(p.row.id_number.number)
         if trainee is None:
-            new.append(Trainee(
-                id_number=p.row.id_number.number,
-                name=p.row.name,
-                sex=p.row.id_number.sex,
-                birth_date=p.row.id_number.birth_date,
-                registered_by_unit=registering_unit,
-                **p.values,
-            ))
-            new_groups.append(p.group_ids)
+            new.append(p)
             continue
         # A blank cell keeps what is stored; groups are only ever added by a roster.
         fields = [key for key in _ROSTER_FIELDS if p.values[key] and getattr(trainee, key) != p.values[key]]
-        links = [gid for gid in p.group_ids if gid not in current_groups.get(trainee.pk, {})]
-        if fields or links:
+        added = [gid for gid in p.group_ids if gid not in current_groups.get(trainee.pk, {})]
+        if fields or added:
             for key in fields:
                 setattr(trainee, key, p.values[key])
             trainee.updated_at = now
             changed.append(trainee)
             changed_fields.update(fields)
-            added_links.extend((trainee, gid) for gid in links)
+            links.extend((trainee.pk, gid) for gid in added)
 
-    history_rows: list[Any] = []
+    history_rows: list[tuple[int, int]] = []  # (history id, trainee id)
     if new:
-        Trainee.objects.bulk_create(new, batch_size=BATCH_SIZE)
-        history_rows += Trainee.history.bulk_history_create(
-            new, batch_size=BATCH_SIZE, default_user=actor, default_date=now
+        values = [
+            (
+                p.row.id_number.number, p.row.name, p.row.id_number.sex,
+                prepared(Trainee, "birth_date", p.row.id_number.birth_date),
+                *(p.values[key] for key in _ROSTER_FIELDS),
+            )
+            for p in new
+        ]
+        columns = ["id_number", "name", "sex", "birth_date", *_ROSTER_FIELDS]
+        common = {"registered_by_unit_id": registering_unit.pk if registering_unit else None,
+                  "created_at": now, "updated_at": now}
+        ids = bulk_insert(Trainee, columns, values, constants=common, returning_pk=True)
+        history_ids = bulk_insert(
+            historical, ["id", *columns], [(pk, *row) for pk, row in zip(ids, values)],
+            constants={**common, "history_date": now, "history_type": "+", "history_user_id": actor_id},
+            returning_pk=True,
         )
-        for trainee in new:
-            existing[trainee.id_number] = trainee
+        history_rows.extend(zip(history_ids, ids))
+        for p, pk in zip(new, ids):
+            pk_by_number[p.row.id_number.number] = pk
+            links.extend((pk, gid) for gid in p.group_ids)
     if changed:
         Trainee.objects.bulk_update(changed, sorted(changed_fields | {"updated_at"}), batch_size=BATCH_SIZE)
-        history_rows += Trainee.history.bulk_history_create(
+        records = Trainee.history.bulk_history_create(
             changed, batch_size=BATCH_SIZE, update=True, default_user=actor, default_date=now
         )
+        history_rows.extend((record.history_id, record.id) for record in records)
 
-    links = [through(trainee_id=t.pk, targetgroup_id=gid) for t, gids in zip(new, new_groups) for gid in gids]
-    links += [through(trainee_id=t.pk, targetgroup_id=gid) for t, gid in added_links]
     if links:
-        links = through.objects.bulk_create(links, batch_size=BATCH_SIZE)
-        for link in links:
-            current_groups.setdefault(link.trainee_id, {})[link.targetgroup_id] = link.pk
-    _m2m_history(history_rows, current_groups)
+        link_ids = bulk_insert(through, ["trainee_id", "targetgroup_id"], links, returning_pk=True)
+        for (trainee_id, group_id), link_id in zip(links, link_ids):
+            current_groups.setdefault(trainee_id, {})[group_id] = link_id
+    snapshot = [
+        (history_id, trainee_id, group_id, link_id)
+        for history_id, trainee_id in history_rows
+        for group_id, link_id in current_groups.get(trainee_id, {}).items()
+    ]
+    if snapshot:
+        bulk_insert(m2m_history, ["history_id", "trainee_id", "targetgroup_id", "id"], snapshot)
 
     enrolled = 0
     if locked is not None and to_enrol:
-        trainee_ids = [existing[p.row.id_number.number].pk for p in to_enrol]
-        overlapping = list(_overlapping(trainee_ids, locked))
+        trainee_ids = [pk_by_number[p.row.id_number.number] for p in to_enrol]
+        # Only people registered before this import can already be in another class.
+        overlapping = list(_overlapping([pk for pk in trainee_ids if pk in existing_ids], locked))
         flagged = {trainee_id for _, trainee_id, _ in overlapping}
-        enrolments = [
-            Enrolment(
-                trainee_id=trainee_id,
-                training_class=locked,
-                status=Enrolment.Status.ENROLLED,
-                overlaps_other_class=trainee_id in flagged,
-                created_by=actor,
-                created_at=now,
-            )
-            for trainee_id in trainee_ids
-        ]
-        bulk_create_with_history(enrolments, Enrolment, batch_size=BATCH_SIZE, default_user=actor, default_date=now)
-        enrolled = len(enrolments)
+        values = [(trainee_id, trainee_id in flagged) for trainee_id in trainee_ids]
+        common = {"training_class_id": locked.pk, "status": Enrolment.Status.ENROLLED, "created_by_id": actor_id,
+                  "created_at": now}
+        enrolment_ids = bulk_insert(Enrolment, ["trainee_id", "overlaps_other_class"], values,
+                                    constants=common, returning_pk=True)
+        bulk_insert(
+            Enrolment.history.model, ["id", "trainee_id", "overlaps_other_class"],
+            [(pk, *row) for pk, row in zip(enrolment_ids, values)],
+            constants={**common, "history_date": now, "history_type": "+", "history_user_id": actor_id},
+        )
+        enrolled = len(enrolment_ids)
         to_flag = [pk for pk, _, already in overlapping if not already]
-        others = [e for chunk in _chunks(to_flag, BATCH_SIZE) for e in Enrolment.objects.filter(pk__in=chunk)]
+        others = [e for queryset in filter_in(Enrolment.objects.all(), "pk", to_flag, db_type="bigint") for e in queryset]
         if others:
             for other in others:
                 other.overlaps_other_class = True
@@ -725,15 +738,3 @@ def _roster_save(
                 default_date=now, default_change_reason=f"与培训班{locked.code}时间重叠",
             )
     return ImportResult(created=len(new), updated=len(changed), enrolled=enrolled)
-
-
-def _m2m_history(history_rows: list[Any], current_groups: dict[int, dict[int, int]]) -> None:
-    """Snapshot each new historical trainee row's target groups, as simple_history does for single saves."""
-    m2m_history = apps.get_model("trainees", "HistoricalTrainee_target_groups")
-    snapshot = [
-        m2m_history(history_id=row.history_id, trainee_id=row.id, targetgroup_id=group_id, id=link_id)
-        for row in history_rows
-        for group_id, link_id in current_groups.get(row.id, {}).items()
-    ]
-    if snapshot:
-        m2m_history.objects.bulk_create(snapshot, batch_size=BATCH_SIZE)
