@@ -3,7 +3,7 @@
 import pytest
 
 from trainees.tests.factories import CertificateFactory, EnrolmentFactory, TraineeFactory
-from trainees.tests.rosters import make_id, people, person, xlsx
+from trainees.tests.rosters import make_id, people, xlsx
 
 pytestmark = pytest.mark.browser
 
