@@ -34,7 +34,8 @@ def _may_view(user) -> bool:
     return bool(user and user.is_authenticated and user.is_active and user.has_perm(VIEW_PERMISSION))
 
 
-def _scoped_trainees(user) -> QuerySet[Trainee]:
+def trainees_visible_to(user) -> QuerySet[Trainee]:
+    """Every trainee the user may see (no ordering or joins): the base of every registry read."""
     if not _may_view(user):
         return Trainee.objects.none()
     return scope_to_units(
@@ -87,7 +88,7 @@ def trainee_list(*, user, filters: dict[str, Any] | None = None) -> QuerySet[Tra
     (TrainingClass or id: enrolled in it). Filter values outside the user's scope give nothing.
     """
     filters = filters or {}
-    queryset = _scoped_trainees(user).select_related("registered_by_unit").prefetch_related("target_groups")
+    queryset = trainees_visible_to(user).select_related("registered_by_unit").prefetch_related("target_groups")
     search = filters.get("search")
     if isinstance(search, str):
         search = trainee_search_parse(search)
@@ -117,7 +118,7 @@ def trainee_list(*, user, filters: dict[str, Any] | None = None) -> QuerySet[Tra
 
 
 def trainee_get(*, user, pk) -> Trainee:
-    return get_object_or_404(_scoped_trainees(user).select_related("registered_by_unit"), pk=pk)
+    return get_object_or_404(trainees_visible_to(user).select_related("registered_by_unit"), pk=pk)
 
 
 def trainee_find_by_id_number(*, user, id_number: str) -> Trainee | None:
@@ -125,7 +126,7 @@ def trainee_find_by_id_number(*, user, id_number: str) -> Trainee | None:
     search = trainee_search_parse(id_number)
     if not search.is_id:
         return None
-    return _scoped_trainees(user).filter(id_number=search.id_number).first()
+    return trainees_visible_to(user).filter(id_number=search.id_number).first()
 
 
 def enrolment_list(*, user) -> QuerySet[Enrolment]:
@@ -149,7 +150,7 @@ def certificate_list(*, user) -> QuerySet[Certificate]:
     """Certificates of visible trainees; one earned through a class only if that enrolment is visible."""
     queryset = Certificate.objects.select_related(
         "trainee", "certificate_type", "occupation", "level", "enrolment__training_class"
-    ).filter(trainee__in=_scoped_trainees(user).values("pk"))
+    ).filter(trainee__in=trainees_visible_to(user).values("pk"))
     return queryset.filter(Q(enrolment__isnull=True) | Q(enrolment__in=enrolment_list(user=user).values("pk")))
 
 

@@ -85,7 +85,7 @@ def _visible_trainee_ids(actor: User | None, ids: Iterable[int]) -> set[int]:
     if actor is None:
         return set(ids)
     visible: set[int] = set()
-    for queryset in filter_in(selectors._scoped_trainees(actor), "pk", ids, db_type="bigint"):
+    for queryset in filter_in(selectors.trainees_visible_to(actor), "pk", ids, db_type="bigint"):
         visible.update(queryset.values_list("pk", flat=True))
     return visible
 
@@ -109,9 +109,6 @@ def _name_conflict_message(*, id_number: str, registered: str, given: str, visib
 
 # --- trainees ---------------------------------------------------------------------------
 
-UPDATABLE_FIELDS = (
-    "mobile", "household_type", "household_address", "residence_address", "education", "employment_status",
-)
 FLAG_FIELDS = ("seeks_work_in_district", "receives_monthly_pension")
 
 

@@ -55,6 +55,7 @@ def failed_upload_take(*, token: str, user_id: int, class_id: int) -> FailedUplo
     """The upload named by ``token`` if it belongs to this user and class; it is deleted as it is taken."""
     if not _TOKEN_RE.fullmatch(token or ""):
         return None
+    failed_uploads_purge()
     data_path, meta_path = _paths(token)
     if not default_storage.exists(meta_path):
         return None

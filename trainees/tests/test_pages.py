@@ -191,3 +191,15 @@ def test_navigation_has_the_registry_for_business_roles(operator_a, school_op_1,
 def test_anonymous_users_are_sent_to_login(db, client, path):
     response = client.get(path)
     assert response.status_code in (302, 401, 403)
+
+
+def test_templates_have_no_inline_style_or_script():
+    """CSP forbids inline scripts and styles: the registry's templates carry none."""
+    from pathlib import Path
+
+    from django.conf import settings
+
+    for path in (Path(settings.BASE_DIR) / "templates" / "trainees").glob("*.html"):
+        text = path.read_text(encoding="utf-8")
+        assert "style=" not in text and "<style" not in text and "<script" not in text, path.name
+        assert "http://" not in text and "https://" not in text, path.name
