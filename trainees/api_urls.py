@@ -1,3 +1,10 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from . import api
+
+urlpatterns = [
+    path("trainees/", api.TraineeListApi.as_view(), name="api_trainee_list"),
+    path("trainees/<int:pk>/", api.TraineeArchiveApi.as_view(), name="api_trainee_detail"),
+    path("trainees/<int:pk>/reveal/", api.TraineeRevealApi.as_view(), name="api_trainee_reveal"),
+    path("classes/<int:pk>/roster/", api.RosterImportApi.as_view(), name="api_class_roster"),
+]

@@ -6,6 +6,9 @@ from simple_history.models import HistoricalRecords
 
 from programs.models import CertificateType, Occupation, SkillLevel, TrainingClass, Unit
 
+from .idnumbers import mask_id_number
+from .phones import mask_mobile
+
 
 class TargetGroup(models.Model):
     """A category that decides eligibility (二, 四（一）); a person can be in several.
@@ -89,6 +92,15 @@ class Trainee(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    # What pages, API responses and exports show; the full values only through a recorded reveal.
+    @property
+    def id_number_masked(self) -> str:
+        return mask_id_number(self.id_number)
+
+    @property
+    def mobile_masked(self) -> str:
+        return mask_mobile(self.mobile)
+
 
 class Enrolment(models.Model):
     """One trainee in one class (参训记录)."""
@@ -97,6 +109,13 @@ class Enrolment(models.Model):
         ENROLLED = "enrolled", "在训"
         COMPLETED = "completed", "已结业"
         DROPPED = "dropped", "已退学"
+
+    # The only moves an enrolment may make; each has its own service (enrolment_complete, enrolment_drop).
+    TRANSITIONS: dict[str, frozenset[str]] = {
+        Status.ENROLLED: frozenset({Status.COMPLETED, Status.DROPPED}),
+        Status.COMPLETED: frozenset(),
+        Status.DROPPED: frozenset(),
+    }
 
     trainee = models.ForeignKey(Trainee, on_delete=models.PROTECT, related_name="enrolments", verbose_name="学员")
     training_class = models.ForeignKey(

@@ -38,6 +38,7 @@ __all__ = [
     "RosterRow",
     "SUMMARY_SHEET_TITLE",
     "TEMPLATE_SHEET_TITLE",
+    "name_error",
     "read_roster",
     "write_errors_back",
     "write_roster_template",
@@ -360,7 +361,8 @@ _FIELD_BY_HEADER = {
 }
 
 
-def _name_error(name: str) -> str | None:
+def name_error(name: str) -> str | None:
+    """The Chinese message for a name that cannot be a resident's name, or None."""
     if not name:
         return "姓名不能为空，请填写与身份证一致的姓名"
     if not NAME_MIN_LENGTH <= len(name) <= NAME_MAX_LENGTH:
@@ -374,13 +376,18 @@ def _name_error(name: str) -> str | None:
 
 
 def read_roster(
-    fileobj: BinaryIO, *, filename: str = "", today: date | None = None
+    fileobj: BinaryIO, *, filename: str = "", today: date | None = None, keep_good_rows: bool = False
 ) -> tuple[list[RosterRow], list[RosterError]]:
     """Read and check an uploaded roster; return (rows, errors).
 
     Every error in the file is collected with its Excel row and header. When there is any
     error the row list is empty: callers must write nothing. ``filename`` is only used in
     messages; the format is judged from the bytes.
+
+    With ``keep_good_rows`` the rows that passed are returned even when other rows have
+    errors, so that a caller can run its own (database) checks on them and report every
+    problem in one round; it must still write nothing while there is any error. Errors
+    about the whole file or its header still come with no rows.
     """
     data = _read_upload(fileobj)
     problem = _container_error(data)
@@ -394,7 +401,7 @@ def read_roster(
         if layout is None:
             return [], [error] if error else []
         try:
-            return _read_rows(layout, today=today or date.today())
+            return _read_rows(layout, today=today or date.today(), keep_good_rows=keep_good_rows)
         finally:
             _close(layout.rows)
     finally:
@@ -412,7 +419,9 @@ def _with_filename(message: str, filename: str) -> str:
     return f"“{filename}”：{message}" if filename else message
 
 
-def _read_rows(layout: _Layout, *, today: date) -> tuple[list[RosterRow], list[RosterError]]:
+def _read_rows(
+    layout: _Layout, *, today: date, keep_good_rows: bool = False
+) -> tuple[list[RosterRow], list[RosterError]]:
     errors: list[RosterError] = []
     if layout.duplicates:
         for header, indexes in layout.duplicates.items():
@@ -453,10 +462,10 @@ def _read_rows(layout: _Layout, *, today: date) -> tuple[list[RosterRow], list[R
             return [], [RosterError(None, None, _too_many_rows_message())]
         row = _check_row(excel_row, values, row_errors, first_row_by_id, today)
         errors.extend(row_errors)
-        if row is not None and not errors:
+        if row is not None and (keep_good_rows or not errors):
             rows.append(row)
     if errors:
-        return [], errors
+        return (rows if keep_good_rows else []), errors
     if not rows:
         return [], [RosterError(None, None, MSG_NO_ROWS)]
     return rows, []
@@ -473,7 +482,7 @@ def _check_row(
 
     name = values.get("姓名", "")
     if "姓名" not in failed_columns:
-        problem = _name_error(name)
+        problem = name_error(name)
         if problem:
             row_errors.append(RosterError(excel_row, "姓名", problem))
 

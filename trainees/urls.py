@@ -1,3 +1,13 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from . import views
+
+urlpatterns = [
+    path("trainees/", views.trainee_list, name="trainee_list"),
+    path("trainees/<int:pk>/", views.trainee_detail, name="trainee_detail"),
+    path("trainees/<int:pk>/reveal/", views.trainee_reveal, name="trainee_reveal"),
+    path("trainees/<int:pk>/archive.xlsx", views.trainee_archive_export, name="trainee_archive_export"),
+    path("classes/<int:pk>/roster/", views.class_roster, name="class_roster"),
+    path("classes/<int:pk>/roster/template.xlsx", views.class_roster_template, name="class_roster_template"),
+    path("classes/<int:pk>/roster/errors/<str:token>/", views.class_roster_errors, name="class_roster_errors"),
+]

@@ -355,6 +355,19 @@ def test_all_errors_are_collected_with_their_rows() -> None:
     ]
 
 
+def test_good_rows_can_be_kept_for_further_checks() -> None:
+    # Given two good rows around a bad one
+    source = xlsx([person(id_number=ID_A), person(name="张", id_number=ID_B), person(id_number=ID_C)])
+    # When read asking for the good rows
+    rows, errors = read_roster(source, today=TODAY, keep_good_rows=True)
+    # Then the errors are the same and the good rows come too
+    assert [(e.row, e.column) for e in errors] == [(3, "姓名")]
+    assert [row.excel_row for row in rows] == [2, 4]
+    # but a whole-file problem still yields no rows
+    rows, errors = read_roster(xlsx([person()], headers=["姓名"]), today=TODAY, keep_good_rows=True)
+    assert rows == [] and errors[0].row == 1
+
+
 # --- good files ------------------------------------------------------------------------
 
 
