@@ -298,6 +298,11 @@ def training_class_update(
     if locked.unit_id != locked.programme.unit_id:
         changes["unit"] = {"before": str(locked.unit), "after": str(locked.programme.unit)}
         locked.unit = locked.programme.unit
+    if {"start_date", "end_date"} & set(changes) and locked.enrolments.exists():
+        # Overlap flags, completion dates and subsidy claims were all judged against the old dates.
+        raise ValidationError(
+            {"start_date": "该班已有学员登记，不能再修改开班或结业日期；如日期确有错误，请撤销本班后重新开班并导入花名册。"}
+        )
     if "capacity" in changes:
         taken = locked.enrolments.exclude(status="dropped").count()
         if locked.capacity < taken:

@@ -203,3 +203,28 @@ def test_detail_links_to_the_roster_page(client_for, bureau_staff, classes):
     a1 = classes["a1"]
     html = client_for(bureau_staff).get(f"/classes/{a1.pk}/").content.decode()
     assert f'<a href="/classes/{a1.pk}/roster/">学员花名册</a>' in html
+
+
+def test_dates_of_a_class_with_enrolments_cannot_change(bureau_staff, classes):
+    import datetime
+
+    from django.core.exceptions import ValidationError
+
+    from programs.services import training_class_update
+    from trainees.tests.factories import EnrolmentFactory
+
+    a1 = classes["a1"]
+    a1.status = TrainingClass.Status.IN_PROGRESS
+    a1.save(update_fields=["status"])
+    EnrolmentFactory(training_class=a1, status="enrolled")
+    before = (a1.start_date, a1.end_date)
+    with pytest.raises(ValidationError) as caught:
+        training_class_update(
+            training_class=a1, values={"end_date": a1.end_date + datetime.timedelta(days=3)}, actor=bureau_staff
+        )
+    assert "该班已有学员登记，不能再修改开班或结业日期" in str(caught.value)
+    a1.refresh_from_db()
+    assert (a1.start_date, a1.end_date) == before
+    training_class_update(training_class=a1, values={"name": "电焊初级工培训班（第二期）"}, actor=bureau_staff)
+    a1.refresh_from_db()
+    assert a1.name == "电焊初级工培训班（第二期）"
