@@ -66,7 +66,7 @@ def _candidate_classes() -> list[TrainingClass]:
 
 def _trainee(rng, faker, *, mobile: str | None = None) -> Trainee:
     while True:
-        number = faker.ssn(min_age=20, max_age=50)
+        number = faker.ssn(min_age=27, max_age=50)
         if number[:2] != "83" and not Trainee.objects.filter(id_number=number).exists():
             break
     parsed = parse_id_number(number)

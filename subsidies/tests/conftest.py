@@ -17,7 +17,7 @@ from programs.tests.factories import InstitutionFactory, ProgrammeFactory, Train
 from subsidies import services
 from subsidies.models import FundSource, SubsidyClaim
 from trainees.models import TargetGroup
-from trainees.tests.factories import CertificateFactory, EnrolmentFactory, TraineeFactory
+from trainees.tests.factories import CertificateFactory, EnrolmentFactory, TraineeFactory, adult_id_number
 
 
 @dataclass
@@ -33,13 +33,18 @@ def group(code: str) -> TargetGroup:
     return TargetGroup.objects.get(code=code)
 
 
+def adult(**kwargs):
+    """A trainee of working age during 2019–2021 (the factory's ages count from today)."""
+    return TraineeFactory(id_number=adult_id_number(min_age=27, max_age=50), **kwargs)
+
+
 def finished_class(*, unit, institution=None, certificates: int = 3, **kwargs) -> tuple[TrainingClass, list]:
     """A finished class with ``certificates`` completed trainees holding their certificate."""
     programme = ProgrammeFactory(unit=unit)
     klass = TrainingClassFactory(unit=unit, programme=programme, institution=institution or InstitutionFactory(), **kwargs)
     enrolments = []
     for _ in range(certificates):
-        enrolment = EnrolmentFactory(training_class=klass, trainee=TraineeFactory(target_groups=[group("rural-migrant")]))
+        enrolment = EnrolmentFactory(training_class=klass, trainee=adult(target_groups=[group("rural-migrant")]))
         CertificateFactory(enrolment=enrolment)
         enrolments.append(enrolment)
     return klass, enrolments
