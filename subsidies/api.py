@@ -150,6 +150,7 @@ class ObjectionSerializer(serializers.ModelSerializer):
         fields = ["id", "claim", "enrolment", "objector", "content", "received_on", "status", "decision", "recorded_at",
                   "decided_at"]
         read_only_fields = ["id", "claim", "status", "decision", "recorded_at", "decided_at"]
+        extra_kwargs = {"received_on": {"required": False}}
 
 
 class DecisionInputSerializer(serializers.Serializer):

@@ -7,6 +7,9 @@ from django.utils import timezone
 
 from .models import ClaimAttachment, FundSource, SubsidyClaim, SubsidyType
 
+# ISO dates, as <input type="date"> needs them whatever the locale's display format.
+DATE = forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
+
 
 class ClaimCreateForm(forms.Form):
     training_class = forms.ModelChoiceField(
@@ -54,7 +57,7 @@ class PaymentForm(forms.Form):
     )
     voucher_number = forms.CharField(label="凭证号", max_length=50, error_messages={"required": "请填写支付凭证号。"})
     paid_on = forms.DateField(
-        label="支付日期", initial=timezone.localdate, widget=forms.DateInput(attrs={"type": "date"}),
+        label="支付日期", initial=timezone.localdate, widget=DATE,
         error_messages={"required": "请填写支付日期。", "invalid": "支付日期格式应为 年-月-日。"},
     )
     idempotency_key = forms.CharField(widget=forms.HiddenInput, required=False, max_length=100)
@@ -71,7 +74,7 @@ class AllocationForm(forms.Form):
                         "min_value": "拨入金额应大于 0 元。", "max_decimal_places": "金额最多保留两位小数。"},
     )
     entry_date = forms.DateField(
-        label="记账日期", initial=timezone.localdate, widget=forms.DateInput(attrs={"type": "date"}),
+        label="记账日期", initial=timezone.localdate, widget=DATE,
         error_messages={"required": "请填写记账日期。", "invalid": "记账日期格式应为 年-月-日。"},
     )
     voucher_number = forms.CharField(label="凭证号", max_length=50, required=False)
@@ -85,7 +88,7 @@ class ReversalForm(forms.Form):
     )
     reason = forms.CharField(label="原因", max_length=150, error_messages={"required": "请填写冲正或追回的原因。"})
     entry_date = forms.DateField(
-        label="记账日期", initial=timezone.localdate, widget=forms.DateInput(attrs={"type": "date"}),
+        label="记账日期", initial=timezone.localdate, widget=DATE,
         error_messages={"required": "请填写记账日期。", "invalid": "记账日期格式应为 年-月-日。"},
     )
     voucher_number = forms.CharField(label="凭证号", max_length=50, required=False)
@@ -96,7 +99,7 @@ class ObjectionForm(forms.Form):
     content = forms.CharField(label="异议内容", max_length=2000, widget=forms.Textarea(attrs={"rows": 2}),
                               error_messages={"required": "请填写异议内容。"})
     received_on = forms.DateField(
-        label="收到日期", initial=timezone.localdate, widget=forms.DateInput(attrs={"type": "date"}),
+        label="收到日期", initial=timezone.localdate, widget=DATE,
         error_messages={"required": "请填写收到日期。", "invalid": "收到日期格式应为 年-月-日。"},
     )
     enrolment = forms.TypedChoiceField(label="涉及学员", required=False, coerce=int, empty_value=None)

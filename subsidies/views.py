@@ -15,7 +15,7 @@ from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
-from . import forms, selectors, services
+from . import forms, policy, selectors, services
 from .models import ClaimAttachment, ClaimObjection, FundSource, LedgerEntry, SubsidyClaim, SubsidyType
 
 PAGE_SIZE = 50
@@ -70,7 +70,9 @@ def claim_new(request):
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
-            messages.success(request, f"已创建申领 {claim.number}：{claim.eligible_count} 名学员符合条件，合计 {claim.total} 元。")
+            messages.success(
+                request, f"已创建申领 {claim.number}：{claim.eligible_count} 名学员符合条件，合计 {policy.yuan(claim.total)} 元。"
+            )
             return _back(claim.pk)
     return render(request, "subsidies/claim_new.html", {"form": form})
 
@@ -183,7 +185,10 @@ def claim_pay(request, pk: int):
         _errors(request, exc)
     else:
         verb = "已登记支付" if created else "该支付已登记过"
-        messages.success(request, f"{verb}：{payment.get_stage_display()} {payment.amount} 元（凭证号 {payment.voucher_number}）。")
+        messages.success(
+            request,
+            f"{verb}：{payment.get_stage_display()} {policy.yuan(payment.amount)} 元（凭证号 {payment.voucher_number}）。",
+        )
     return _back(claim.pk)
 
 
@@ -330,7 +335,7 @@ def ledger_allocate(request):
     except ValidationError as exc:
         _errors(request, exc)
     else:
-        messages.success(request, f"已登记资金拨入：{entry.fund_source} {entry.amount} 元。")
+        messages.success(request, f"已登记资金拨入：{entry.fund_source} {policy.yuan(entry.amount)} 元。")
     return redirect("subsidy_ledger")
 
 
@@ -350,7 +355,7 @@ def ledger_reverse(request, pk: int):
     except ValidationError as exc:
         _errors(request, exc)
     else:
-        messages.success(request, f"已登记{reversal.memo}，金额 {reversal.amount} 元。")
+        messages.success(request, f"已登记{reversal.memo}，金额 {policy.yuan(abs(reversal.amount))} 元。")
     return redirect("subsidy_ledger")
 
 
