@@ -457,8 +457,10 @@ class ClaimSignal(models.Model):
     """A fraud signal (四（四）) found when the claim was last evaluated, shown to reviewers."""
 
     claim = models.ForeignKey(SubsidyClaim, on_delete=models.CASCADE, related_name="signals", verbose_name="补贴申领")
+    # Signals are always deleted before the lines they point at (services._evaluate), so the
+    # lines can go in one DELETE; the database constraint still guards the reference.
     line = models.ForeignKey(
-        ClaimLine, on_delete=models.CASCADE, null=True, blank=True, related_name="signals", verbose_name="申领明细"
+        ClaimLine, on_delete=models.DO_NOTHING, null=True, blank=True, related_name="signals", verbose_name="申领明细"
     )
     code = models.CharField("疑点", max_length=40, choices=list(policy.SIGNAL_LABELS.items()))
     message = models.CharField("说明", max_length=300)

@@ -12,6 +12,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sum
 from django.shortcuts import get_object_or_404
 
@@ -270,9 +271,13 @@ def claim_facts_load(
         )
     )
 
+    # PostgreSQL probes the trainee_id indexes with the literal ids (a subquery makes it scan whole
+    # tables of millions); SQLite caps the number of parameters, so it gets the subquery.
+    trainee_ids = _literal_or(sorted({row[4] for row in enrolments}), trainees_of_class)
+
     groups: dict[int, set[str]] = defaultdict(set)
     for trainee_id, code, parent_code in Trainee.target_groups.through.objects.filter(
-        trainee_id__in=trainees_of_class
+        trainee_id__in=trainee_ids
     ).values_list("trainee_id", "targetgroup__code", "targetgroup__parent__code"):
         groups[trainee_id].add(code)
         if parent_code:
@@ -280,7 +285,7 @@ def claim_facts_load(
 
     certificates: dict[int, list[policy.CertificateFacts]] = defaultdict(list)
     for cid, trainee_id, type_code, occupation_id, level_id, number, issued_on, enrolment_id in (
-        Certificate.objects.filter(trainee_id__in=trainees_of_class).values_list(
+        Certificate.objects.filter(trainee_id__in=trainee_ids).values_list(
             "id", "trainee_id", "certificate_type__code", "occupation_id", "level_id", "number", "issued_on",
             "enrolment_id",
         )
@@ -292,7 +297,7 @@ def claim_facts_load(
     prior: dict[int, list[policy.PriorLine]] = defaultdict(list)
     prior_rows = (
         ClaimLine.objects.filter(
-            trainee_id__in=trainees_of_class, eligible=True, excluded=False,
+            trainee_id__in=trainee_ids, eligible=True, excluded=False,
             claim__status__in=SubsidyClaim.LIVE_STATUSES,
         )
         .exclude(claim_id=claim_id)
@@ -345,23 +350,35 @@ def claim_facts_load(
     signal_lines: list[policy.LineSignalFacts] = []
     if with_signals:
         signal_lines = _signal_facts(
-            class_id=class_id, klass=klass, trainees_of_class=trainees_of_class, enrolments=enrolments,
+            class_id=class_id, klass=klass, trainees_of_class=trainees_of_class, trainee_ids=trainee_ids,
+            enrolments=enrolments,
             trainee_facts=trainee_facts, overlaps=overlaps, certificates=certificates,
             certificates_in_other_claims=certificates_in_other_claims,
         )
     return ClaimFactsBundle(claim=claim, lines=lines, signal_lines=signal_lines, trainee_ids=trainee_of)
 
 
+def _literal_or(values: list, subquery: QuerySet):
+    return values if connection.vendor == "postgresql" else subquery
+
+
 def _signal_facts(
-    *, class_id, klass, trainees_of_class, enrolments, trainee_facts, overlaps, certificates,
+    *, class_id, klass, trainees_of_class, trainee_ids, enrolments, trainee_facts, overlaps, certificates,
     certificates_in_other_claims,
 ) -> list[policy.LineSignalFacts]:
     """Three grouped queries: shared mobiles, certificate numbers held twice, overlapping classes."""
-    mobiles = Trainee.objects.filter(mobile__in=Trainee.objects.filter(pk__in=trainees_of_class).values("mobile"))
-    mobile_counts = dict(
-        mobiles.values("mobile").annotate(n=Count("id")).filter(n__gt=1).values_list("mobile", "n")
+    mobiles = _literal_or(
+        sorted({t.mobile for t in trainee_facts.values() if t.mobile}),
+        Trainee.objects.filter(pk__in=trainees_of_class).values("mobile"),
     )
-    numbers = Certificate.objects.filter(trainee_id__in=trainees_of_class).values("number")
+    mobile_counts = dict(
+        Trainee.objects.filter(mobile__in=mobiles)
+        .values("mobile").annotate(n=Count("id")).filter(n__gt=1).values_list("mobile", "n")
+    )
+    numbers = _literal_or(
+        sorted({c.number for held in certificates.values() for c in held}),
+        Certificate.objects.filter(trainee_id__in=trainees_of_class).values("number"),
+    )
     reused_numbers = set(
         Certificate.objects.filter(number__in=numbers)
         .values("number")
@@ -371,7 +388,7 @@ def _signal_facts(
     )
     overlapping = set(
         Enrolment.objects.filter(
-            trainee_id__in=trainees_of_class,
+            trainee_id__in=trainee_ids,
             training_class__start_date__lte=klass.end_date,
             training_class__end_date__gte=klass.start_date,
         )

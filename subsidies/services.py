@@ -145,7 +145,7 @@ def _evaluate(claim: SubsidyClaim, *, filed_on: date | None = None) -> None:
                 excluded=is_excluded, exclusion_reason=excluded.get(facts.enrolment_id, ""),
             )
         )
-    ClaimLine.objects.bulk_create(rows, batch_size=2000)
+    ClaimLine.objects.bulk_create(rows)
     line_ids = dict(ClaimLine.objects.filter(claim=claim).values_list("enrolment_id", "id"))
     signals = [
         ClaimSignal(claim=claim, line_id=line_ids[hit.enrolment_id], code=hit.code, message=hit.message[:300])
@@ -158,7 +158,7 @@ def _evaluate(claim: SubsidyClaim, *, filed_on: date | None = None) -> None:
             klass=bundle.claim.klass, phase=claim.phase, filed_on=filed_on, spot_check=claim.spot_check
         )
     ]
-    ClaimSignal.objects.bulk_create(signals, batch_size=2000)
+    ClaimSignal.objects.bulk_create(signals)
     counted = [row for row in rows if row.eligible and not row.excluded]
     claim.total = policy.money(sum((row.amount for row in counted), policy.ZERO))
     claim.line_count = len(rows)

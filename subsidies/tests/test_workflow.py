@@ -287,3 +287,63 @@ def test_a_real_worker_closes_notices(transactional_db, celery_worker_process, u
     result = claims_close_notices.delay()
     assert result.get(timeout=60) == 1
     assert SubsidyClaim.objects.get(pk=claim.pk).status == "payable"
+
+
+@pytest.fixture
+def advance_paid(world, unit_a, bureau_staff, finance, funded):
+    """A project-based claim whose 50% advance is paid and whose class has since finished."""
+    from programs.models import TrainingClass
+    from programs.tests.factories import TrainingClassFactory
+    from trainees.tests.factories import CertificateFactory, EnrolmentFactory
+
+    klass = TrainingClassFactory(
+        unit=unit_a, institution=world.institution, programme=world.klass.programme, is_project_based=True,
+        status=TrainingClass.Status.IN_PROGRESS,
+    )
+    enrolment = EnrolmentFactory(training_class=klass, status="enrolled", completion_date=None)
+    claim = run_to(services.claim_create(training_class=klass, subsidy_type="project", actor=world.applicant),
+                   "payable", world=world, bureau=bureau_staff)
+    _pay(claim, finance, funded)
+    TrainingClass.objects.filter(pk=klass.pk).update(status="finished")
+    enrolment.status, enrolment.completion_date = "completed", klass.end_date
+    enrolment.save()
+    CertificateFactory(enrolment=enrolment)
+    claim.refresh_from_db()
+    assert claim.status == "advance_paid"
+    return claim
+
+
+@pytest.mark.parametrize("who", ROLES)
+def test_settle_for_each_role(who, advance_paid, people):
+    if who in {"applicant", "reviewer", "operator_a"}:
+        claim = services.claim_settle(claim=advance_paid, actor=people[who])
+        assert (claim.status, claim.phase) == ("draft", "settlement")
+    else:
+        with pytest.raises(PermissionDenied):
+            services.claim_settle(claim=advance_paid, actor=people[who])
+        advance_paid.refresh_from_db()
+        assert advance_paid.status == "advance_paid"
+
+
+@pytest.mark.parametrize("decision", ["uphold", "dismiss"])
+@pytest.mark.parametrize("who", ROLES)
+def test_deciding_an_objection_for_each_role(decision, who, claim, world, people, bureau_staff):
+    claim = run_to(claim, "publicized", world=world, bureau=bureau_staff)
+    objection = services.objection_record(claim=claim, actor=bureau_staff, content="未参训")
+    service = services.objection_uphold if decision == "uphold" else services.objection_dismiss
+    if who in {"bureau_staff", "bureau_admin"}:
+        service(objection=objection, decision="已核实", actor=people[who])
+        objection.refresh_from_db()
+        assert objection.status == ("upheld" if decision == "uphold" else "dismissed")
+    else:
+        with pytest.raises(PermissionDenied, match="只有区人力社保局的业务人员可以处理公示异议"):
+            service(objection=objection, decision="已核实", actor=people[who])
+        objection.refresh_from_db()
+        assert objection.status == "pending"
+    claim.refresh_from_db()
+    assert claim.status == ("submitted" if decision == "uphold" and who in {"bureau_staff", "bureau_admin"} else "publicized")
+
+
+def test_settle_is_illegal_before_an_advance(claim, world):
+    with pytest.raises(ValidationError, match="当前状态为“草稿”，不能执行“申请结算”"):
+        services.claim_settle(claim=claim, actor=world.applicant)
