@@ -243,7 +243,6 @@ def demo_load(*, rng, faker) -> str:
     main_source = FundSource.objects.get(code="employment-subsidy")
     candidates = _candidate_classes()
     rng.shuffle(candidates)
-    reached: dict[str, int] = {}
     made = 0
     for target in TARGETS:
         claim = None
@@ -253,8 +252,6 @@ def demo_load(*, rng, faker) -> str:
             made += 1
             klass = _make_class(rng, faker, n=made, status=TrainingClass.Status.FINISHED)
             claim = demo.drive(klass, target, main_source)
-        if claim is not None:
-            reached[target] = reached.get(target, 0) + 1
     project = demo.project_claims(FundSource.objects.get(code="unemployment-insurance-surplus"))
     # A recovery (追回) of money paid for a trainee found not to have attended.
     paid = SubsidyClaim.objects.filter(status=SubsidyClaim.Status.PAID, phase="full").order_by("id").first()
@@ -268,7 +265,8 @@ def demo_load(*, rng, faker) -> str:
         )
         recovered = 1
     claims = SubsidyClaim.objects.count()
+    statuses = [SubsidyClaim.Status(s).label for s in SubsidyClaim.Status if SubsidyClaim.objects.filter(status=s).exists()]
     return (
-        f"补贴申领 {claims} 笔（{len(reached)} 种办理状态，另有项目制预拨/结算 {project} 次支付），"
+        f"补贴申领 {claims} 笔（{'、'.join(statuses)}；项目制预拨和结算 {project} 次支付），"
         f"资金拨入 {len(ALLOCATIONS)} 笔，追回 {recovered} 笔；新建演示培训班 {made} 个"
     )

@@ -14,7 +14,7 @@ later change of a standard never changes a claim.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -697,13 +697,3 @@ def spot_check_drawn(*, draw: float, rate: Decimal) -> bool:
     """A claim is sampled when a uniform draw in [0, 1) falls below the configured rate."""
     return Decimal(str(draw)) < rate
 
-
-@dataclass
-class Evaluation:
-    """Everything the evaluation of one claim produced, ready to be written."""
-
-    results: list[LineResult] = field(default_factory=list)
-
-    @property
-    def total(self) -> Decimal:
-        return money(sum((r.amount for r in self.results), ZERO))

@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 
 from accounts.roles import Role
 from accounts.tests.factories import UserFactory
-from programs.models import Institution, SkillLevel, TrainingClass, TrainingType
+from programs.models import Institution, Occupation, SkillLevel, TrainingClass, TrainingType
 from programs.tests.factories import InstitutionFactory, ProgrammeFactory, TrainingClassFactory
 from subsidies import selectors, services
 from subsidies.models import ClaimSignal, PolicyParameter, SubsidyClaim, SubsidyStandard
@@ -51,8 +51,6 @@ def test_the_fourth_subsidy_in_a_year_is_refused_counting_approved_and_pending_c
     occupations = ["钳工", "家政", "养老护理", "汽车维修"]
     claims = []
     for n, occupation in enumerate(occupations):
-        from programs.models import Occupation
-
         programme = ProgrammeFactory(unit=unit_a, occupation=Occupation.objects.get(name=occupation))
         klass = TrainingClassFactory(
             unit=unit_a, programme=programme, institution=world.institution,

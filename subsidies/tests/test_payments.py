@@ -12,7 +12,7 @@ from accounts.models import AuditEntry
 from programs.models import TrainingClass
 from programs.tests.factories import TrainingClassFactory
 from subsidies import selectors, services
-from subsidies.models import FundSource, LedgerEntry, Payment, SubsidyClaim
+from subsidies.models import FundSource, LedgerEntry, Payment
 from trainees.models import Enrolment
 from trainees.tests.factories import CertificateFactory, EnrolmentFactory, TraineeFactory
 
