@@ -358,15 +358,15 @@ def claim_reject(*, claim: SubsidyClaim, actor, reason: str) -> SubsidyClaim:
 
 
 @transaction.atomic
-def claim_publicize(*, claim: SubsidyClaim, actor, published_on: date | None = None) -> SubsidyClaim:
-    """approved → publicized: the masked list goes on public notice for the configured working days."""
+def claim_publicize(*, claim: SubsidyClaim, actor) -> SubsidyClaim:
+    """approved → publicized: the masked list goes on public notice today for the configured working days.
+
+    The start is always today: a back-dated notice would shorten the period nobody saw.
+    """
     claim = _lock(claim)
     _require_bureau(actor)
     _check_source(claim, "publicize")
-    today = timezone.localdate()
-    published_on = published_on or today
-    if published_on > today:
-        raise ValidationError("公示开始日期不能晚于今天。")
+    published_on = timezone.localdate()
     days = selectors.policy_parameter_on("notice_working_days", published_on)
     claim.notice_published_on = published_on
     claim.notice_ends_on = selectors.notice_end_date(published_on=published_on, working_days=days)
@@ -630,15 +630,25 @@ def _claim_pay(*, claim, fund_source, voucher_number, paid_on, actor, key) -> tu
         amount = policy.advance_amount(claim.total, claim.advance_ratio or Decimal("0"))
     elif stage == Payment.Stage.SETTLEMENT:
         advance = Payment.objects.get(claim=claim, stage=Payment.Stage.ADVANCE)
-        amount = claim.total - advance.amount
+        # What is left of the advance after any recovery (追回) already booked against it.
+        recovered = LedgerEntry.objects.filter(payment=advance, kind=LedgerEntry.Kind.REVERSAL).aggregate(
+            total=Sum("amount")
+        )["total"] or policy.ZERO
+        amount = claim.total - (advance.amount - recovered)
     else:
         amount = claim.total
-    source = _lock_source(fund_source)
-    if amount > source.balance:
-        raise ValidationError(
-            f"资金来源“{source.name}”余额 {policy.yuan(source.balance)} 元，不足以支付 {policy.yuan(amount)} 元，"
-            "未登记支付。请先登记资金拨入或选择其他资金来源。"
-        )
+    if amount > 0:
+        source = _lock_source(fund_source)
+        if amount > source.balance:
+            raise ValidationError(
+                f"资金来源“{source.name}”余额 {policy.yuan(source.balance)} 元，不足以支付 {policy.yuan(amount)} 元，"
+                "未登记支付。请先登记资金拨入或选择其他资金来源。"
+            )
+    else:
+        # No money leaves this source; only the advance's source may take money back (one lock).
+        source = FundSource.objects.filter(pk=fund_source.pk).first()
+        if source is None:
+            raise ValidationError("请选择资金来源。")
     payment = Payment(
         claim=claim, stage=stage, amount=max(amount, policy.ZERO), fund_source=source,
         voucher_number=voucher_number[:50], paid_on=paid_on, recorded_by=actor, idempotency_key=key,

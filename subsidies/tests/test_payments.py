@@ -248,3 +248,21 @@ def test_balances_are_for_bureau_finance_and_auditors_only(funded, bureau_staff,
     for user in (operator_a, world.applicant):
         assert selectors.ledger_balances(user=user) is None
         assert selectors.ledger_list(user=user).count() == 0
+
+
+def test_a_recovery_from_the_advance_is_paid_back_in_the_settlement(world, unit_a, bureau_staff, finance, funded):
+    klass = _project_class(world, unit_a, size=4)
+    claim = run_to(services.claim_create(training_class=klass, subsidy_type="project", actor=world.applicant),
+                   "payable", world=world, bureau=bureau_staff)
+    advance, _ = pay(claim, funded, finance)  # 2,000
+    services.ledger_reverse(entry=LedgerEntry.objects.get(payment=advance), amount="500", reason="一名学员中途退训",
+                            entry_date=TODAY, actor=finance)
+    _finish(klass, certified=3)
+    claim = run_to(services.claim_settle(claim=claim, actor=world.applicant), "payable", world=world, bureau=bureau_staff)
+    settlement, _ = pay(claim, funded, finance, voucher="PZ2019-0003")
+    funded.refresh_from_db()
+    assert settlement.amount == Decimal("1500.00")  # 3,000 − (2,000 − 500)
+    assert funded.balance == Decimal("97000.00")
+    net = LedgerEntry.objects.filter(claim=claim).aggregate(total=Sum("amount"))["total"]
+    assert net == Decimal("-3000.00")
+    assert_ledger_matches_balances()

@@ -166,9 +166,18 @@ def test_submitted_amounts_do_not_change_when_the_roster_changes(claim, world):
 # ---------------------------------------------------------------- the notice period and objections
 
 
-def test_the_notice_lasts_five_working_days_skipping_weekends_and_holidays(claim, world, bureau_staff):
+def publish_on(day: datetime.date, claim, actor, monkeypatch):
+    """Publish as if today were ``day`` (the notice always starts on the day it is published)."""
+    from django.utils import timezone
+
+    with monkeypatch.context() as patch:
+        patch.setattr(timezone, "localdate", lambda *a, **k: day)
+        return services.claim_publicize(claim=claim, actor=actor)
+
+
+def test_the_notice_lasts_five_working_days_skipping_weekends_and_holidays(claim, world, bureau_staff, monkeypatch):
     claim = run_to(claim, "approved", world=world, bureau=bureau_staff)
-    claim = services.claim_publicize(claim=claim, actor=bureau_staff, published_on=datetime.date(2019, 9, 27))
+    claim = publish_on(datetime.date(2019, 9, 27), claim, bureau_staff, monkeypatch)
     # 29 Sep (Sunday) is a 调休 working day, 1–7 October the National Day holiday.
     assert claim.notice_ends_on == datetime.date(2019, 10, 10)
     assert claim.transitions.get(action="publicize").detail == {
@@ -187,14 +196,14 @@ def test_the_notice_closes_only_after_its_last_day_and_only_once(claim, world, b
     assert claim.status == "payable" and claim.transitions.filter(action="close_notice").count() == 1
 
 
-def test_the_scheduled_task_moves_due_claims_and_is_idempotent(world, unit_a, bureau_staff):
+def test_the_scheduled_task_moves_due_claims_and_is_idempotent(world, unit_a, bureau_staff, monkeypatch):
     from .conftest import finished_class
 
     due = run_to(
         services.claim_create(training_class=world.klass, subsidy_type="training", actor=world.applicant),
         "approved", world=world, bureau=bureau_staff,
     )
-    services.claim_publicize(claim=due, actor=bureau_staff, published_on=datetime.date(2019, 9, 27))
+    publish_on(datetime.date(2019, 9, 27), due, bureau_staff, monkeypatch)
     other, _ = finished_class(unit=unit_a, institution=world.institution)
     fresh = run_to(
         services.claim_create(training_class=other, subsidy_type="training", actor=world.applicant),
@@ -269,7 +278,7 @@ def test_transition_rows_are_append_only(claim):
 
 
 @pytest.mark.worker
-def test_a_real_worker_closes_notices(transactional_db, celery_worker_process, unit_a, bureau_staff):
+def test_a_real_worker_closes_notices(transactional_db, celery_worker_process, unit_a, bureau_staff, monkeypatch):
     from subsidies.tests.conftest import World, finished_class
 
     institution = InstitutionFactory()
@@ -283,7 +292,7 @@ def test_a_real_worker_closes_notices(transactional_db, celery_worker_process, u
         services.claim_create(training_class=klass, subsidy_type="training", actor=world.applicant),
         "approved", world=world, bureau=bureau_staff,
     )
-    services.claim_publicize(claim=claim, actor=bureau_staff, published_on=datetime.date(2019, 9, 27))
+    publish_on(datetime.date(2019, 9, 27), claim, bureau_staff, monkeypatch)
     result = claims_close_notices.delay()
     assert result.get(timeout=60) == 1
     assert SubsidyClaim.objects.get(pk=claim.pk).status == "payable"
