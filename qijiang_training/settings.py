@@ -212,6 +212,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "reports.tasks.return_reminders_send",
         "schedule": timedelta(hours=1),
     },
+    # Claims whose public notice (公示) ended without an upheld objection become payable; idempotent.
+    "close-subsidy-notices": {
+        "task": "subsidies.tasks.claims_close_notices",
+        "schedule": timedelta(hours=1),
+    },
 }
 
 REST_FRAMEWORK = {
