@@ -244,6 +244,8 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "TrainingClassStatusEnum": "programs.models.TrainingClass.Status",
         "QuarterlyReturnStatusEnum": "reports.models.QuarterlyReturn.Status",
+        "SubsidyClaimStatusEnum": "subsidies.models.SubsidyClaim.Status",
+        "ClaimObjectionStatusEnum": "subsidies.models.ClaimObjection.Status",
     },
 }
 

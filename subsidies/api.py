@@ -37,7 +37,7 @@ def _call(service, **kwargs):
 # ---------------------------------------------------------------- serializers
 
 
-class ReasonSerializer(serializers.Serializer):
+class ClaimReasonSerializer(serializers.Serializer):
     code = serializers.CharField()
     message = serializers.CharField()
     section = serializers.CharField()
@@ -50,7 +50,7 @@ class ClaimLineSerializer(serializers.ModelSerializer):
     unit_amount = serializers.DecimalField(**MONEY, label="单价（元）")
     quantity = serializers.DecimalField(max_digits=8, decimal_places=2, label="数量")
     amount = serializers.DecimalField(**MONEY, label="补贴金额（元）")
-    reasons = ReasonSerializer(many=True, label="不符合的规定")
+    reasons = ClaimReasonSerializer(many=True, label="不符合的规定")
     signals = serializers.SerializerMethodField(label="疑点")
 
     class Meta:

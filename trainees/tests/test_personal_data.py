@@ -126,7 +126,7 @@ def test_export_is_recorded_masked_and_never_a_formula(world, operator_a, client
     assert response.status_code == 200
     assert "attachment" in response["Content-Disposition"]
     workbook = openpyxl.load_workbook(io.BytesIO(response.content))
-    assert workbook.sheetnames == ["基本信息", "参训记录", "证书"]
+    assert workbook.sheetnames == ["基本信息", "参训记录", "证书", "补贴享受记录"]
     identity = {row[0].value: row[1] for row in workbook["基本信息"].iter_rows(min_row=4) if row[0].value}
     assert identity["身份证号码"].value == f"{trainee.id_number[:6]}********{trainee.id_number[-4:]}"
     address = identity["户籍地址"]
