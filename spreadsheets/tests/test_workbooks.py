@@ -136,4 +136,5 @@ def test_extend_reports_progress_every_n_rows():
     book = ReportWorkbook()
     sheet = book.sheet(title="进度", period="-", columns=COLUMNS)
     sheet.extend((dict(ROWS[0]) for _ in range(2500)), on_progress=seen.append, every=1000)
+    book.save(io.BytesIO())
     assert seen == [1000, 2000] and sheet.rows_written == 2500
