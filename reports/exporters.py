@@ -382,7 +382,7 @@ def periodic_write(book: ReportWorkbook, *, user, filters: dict, on_progress: Pr
     occupation_names = [("real_name", "实名制结业人次"), ("certificates", "取得证书人次（实名制）")]
     occupations = Occupation.objects.order_by("name").values_list("pk", "name")
     rows += _breakdown_sheet(
-        book, title=f"职业技能培训统计{what}（按职业工种）", name="按职业（工种）", header="职业（工种）",
+        book, title=f"职业技能培训统计{what}（按职业工种）", name="按职业工种", header="职业（工种）",
         period=period, previous=previous, items=occupations, names=occupation_names, skip_empty=True,
         now_by={"real_name": now.real_name_by_occupation, "certificates": now.certificates_by_occupation},
         before_by={"real_name": before.real_name_by_occupation, "certificates": before.certificates_by_occupation},

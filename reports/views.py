@@ -498,6 +498,7 @@ def export_download(request, pk: int):
 # Audit log -------------------------------------------------------------------------------------
 
 
+@require_GET
 def audit_log(request):
     """The audit trail for auditors and the audit admin: filters, keyset pages, export. Read only."""
     if not request.user.has_perm(selectors.AUDIT_VIEW):
