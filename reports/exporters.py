@@ -90,6 +90,7 @@ from .selectors import Period
 EXPORT_PERMISSION = "reports.export_data"
 REVEAL_PERMISSION = "trainees.reveal_personal_data"
 ITERATOR_CHUNK = 2000
+PROGRESS_EVERY = 1000  # rows between two progress updates of a background export
 
 Progress = Callable[[int], None]
 
@@ -467,7 +468,7 @@ def roster_write(book: ReportWorkbook, *, user, filters: dict, on_progress: Prog
     described = roster_describe(filters)
     sheet = book.sheet(title="职业技能培训学员花名册", name="学员花名册", period=described or "全部", columns=ROSTER_COLUMNS)
     sheet.extend(roster_rows(selectors.roster_list(user=user, filters=filters), unmasked=unmasked),
-                 on_progress=on_progress)
+                 on_progress=on_progress, every=PROGRESS_EVERY)
     sheet.write_note(
         f"共 {sheet.rows_written} 人次。"
         + ("本表含完整身份证号码和手机号码，导出已记入审计日志，请妥善保管。" if unmasked
@@ -522,7 +523,8 @@ def audit_rows(queryset) -> Iterator[dict[str, Any]]:
 
 def audit_write(book: ReportWorkbook, *, user, filters: dict, on_progress: Progress | None = None) -> int:
     sheet = book.sheet(title="审计日志", name="审计日志", period=audit_describe(filters) or "全部", columns=AUDIT_COLUMNS)
-    sheet.extend(audit_rows(selectors.audit_entry_list(user=user, filters=filters)), on_progress=on_progress)
+    sheet.extend(audit_rows(selectors.audit_entry_list(user=user, filters=filters)), on_progress=on_progress,
+                 every=PROGRESS_EVERY)
     sheet.write_note(f"共 {sheet.rows_written} 条。审计日志只能追加，不能修改或删除。")
     return sheet.rows_written
 

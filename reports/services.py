@@ -781,9 +781,6 @@ def indicator_value_set(
 # are written straight into the response; above EXPORT_BACKGROUND_THRESHOLD rows a task writes
 # the file into the media storage and an ExportFile row tracks it for its requester.
 
-EXPORT_PROGRESS_EVERY = 1000
-
-
 def _exporters():
     # exporters imports forms, which imports this module: look the registry up when needed.
     from . import exporters
@@ -968,7 +965,7 @@ def export_run(*, export_id: int) -> ExportFile | None:
     """The background task's work: write the file in write-only mode into the media storage.
 
     Not one transaction: the row is marked running, progress is committed every
-    EXPORT_PROGRESS_EVERY rows so the requester can watch it, and the end state (done with
+    exporters.PROGRESS_EVERY rows so the requester can watch it, and the end state (done with
     the file, or failed with the reason) is written in its own short transaction.
     """
     export = _export_start(export_id)
