@@ -14,6 +14,11 @@ fresh process so that its peak memory (ru_maxrss) is its own:
   generated in Python, with no database.
 
 Prints rows/s (median, min, max), the ratio project / baseline, and the peak memory of each.
+
+Measured on the 2-core machine kind, PostgreSQL 15:
+``DATABASE_URL=postgres://postgres@127.0.0.1:5432/qj_exports python bench/export_roster.py --rows 1000000 --rounds 1``
+→ project 5,263 rows/s, peak 79 MB; openpyxl write-only 7,032 rows/s, peak 26 MB; ratio 0.75x
+(goal ≥ 0.5x, < 200 MB). At the default 20,000 rows, 5 rounds: 6,460 vs 7,844 rows/s, 0.82x.
 """
 
 import argparse

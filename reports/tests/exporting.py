@@ -24,18 +24,6 @@ def export_now(kind: str, user, data: dict | None = None):
         result.file.close()
 
 
-def sheet_rows(ws, first: int = 1) -> list[list]:
-    return [list(row) for row in ws.iter_rows(min_row=first, values_only=True)]
-
-
-def data_rows(ws, *, header_rows: int = 2) -> list[list]:
-    """Rows below the title, period and header lines, up to the first empty first-two-cells row."""
-    rows = []
-    for row in ws.iter_rows(min_row=3 + header_rows, values_only=True):
-        rows.append(list(row))
-    return rows
-
-
 def row_by(ws, column: int, value, *, start: int = 1) -> list | None:
     for row in ws.iter_rows(min_row=start, values_only=True):
         if row[column - 1] == value:
