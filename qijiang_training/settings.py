@@ -217,7 +217,17 @@ CELERY_BEAT_SCHEDULE = {
         "task": "subsidies.tasks.claims_close_notices",
         "schedule": timedelta(hours=1),
     },
+    # Deletes export files older than EXPORT_FILE_RETENTION_DAYS (the rows stay, marked expired).
+    "exports-expire": {
+        "task": "reports.tasks.exports_expire",
+        "schedule": timedelta(hours=1),
+    },
 }
+
+# Exports: more rows than this are written by a background task into MEDIA_ROOT; files are
+# kept this many days for their requester.
+EXPORT_BACKGROUND_THRESHOLD = env.int("EXPORT_BACKGROUND_THRESHOLD", default=5000)
+EXPORT_FILE_RETENTION_DAYS = env.int("EXPORT_FILE_RETENTION_DAYS", default=7)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

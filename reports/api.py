@@ -1,8 +1,11 @@
 """API of quarterly returns and progress: /api/v1/returns/…, /api/v1/progress/. Every read is scoped."""
 
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404
+from django.http import FileResponse, Http404
+from django.urls import reverse
 from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.exceptions import PermissionDenied as ApiPermissionDenied
@@ -15,8 +18,12 @@ from programs import selectors as plan_selectors
 from programs.models import ActionPlan, TrainingType
 from trainees.models import TargetGroup
 
-from . import selectors, services
-from .models import QuarterlyReturn
+from spreadsheets.workbooks import content_disposition
+
+from . import exporters, selectors, services
+from .models import ExportFile, QuarterlyReturn
+
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 OTHER_GROUP = "other"
 
@@ -317,3 +324,107 @@ class ProgressApi(APIView):
                 },
             }
         )
+
+
+# Exports ---------------------------------------------------------------------------------------
+
+
+class ExportFileSerializer(serializers.ModelSerializer):
+    status_display = serializers.CharField(source="get_status_display", read_only=True)
+    percent = serializers.IntegerField(read_only=True)
+    file_url = serializers.SerializerMethodField(help_text="状态为 done 时的下载地址，否则为空")
+
+    class Meta:
+        model = ExportFile
+        fields = [
+            "id", "kind", "title", "filters", "unmasked", "status", "status_display", "row_count", "progress",
+            "percent", "filename", "size", "error", "created_at", "started_at", "finished_at", "expires_at",
+            "file_url",
+        ]
+
+    def get_file_url(self, obj: ExportFile) -> str | None:
+        if obj.status != ExportFile.Status.DONE:
+            return None
+        return reverse("api_export_file", args=[obj.pk])
+
+
+class ExportRequestSerializer(serializers.Serializer):
+    kind = serializers.CharField(help_text="导出类型，见 GET /api/v1/exports/kinds/，如 quarterly_report、roster、audit_log")
+    filters = serializers.DictField(
+        required=False, default=dict,
+        help_text="筛选条件，字段同导出页面的表单，如 {\"year\": 2019, \"quarter\": 1}；"
+                  "学员花名册可加 {\"unmasked\": true}（仅限有权查看完整个人信息的账号，记入审计日志）",
+    )
+
+
+class ExportKindSerializer(serializers.Serializer):
+    key = serializers.CharField()
+    title = serializers.CharField()
+    description = serializers.CharField()
+    filters = serializers.ListField(child=serializers.CharField(), help_text="可用的筛选字段")
+
+
+class ExportKindListApi(APIView):
+    """The export kinds the caller may request, with their filter fields."""
+
+    @extend_schema(responses=ExportKindSerializer(many=True))
+    def get(self, request):
+        kinds = exporters.export_kinds_for(request.user)
+        return Response([
+            {"key": kind.key, "title": kind.title, "description": kind.description,
+             "filters": list(kind.form(user=request.user).fields)}
+            for kind in kinds
+        ])
+
+
+class ExportListApi(ListCreateAPIView):
+    """The caller's own exports (nobody else's), and requests for new ones.
+
+    POST ``{"kind": ..., "filters": {...}}`` always answers 201 with the new export's id and
+    status: the file is written by a background task (at once when the row count is small)
+    and fetched from ``GET /api/v1/exports/{id}/file/`` when ``status`` is ``done``. A failure
+    shows ``status`` ``failed`` and the reason in ``error``.
+    """
+
+    serializer_class = ExportFileSerializer
+
+    def get_queryset(self):
+        return selectors.export_file_list(user=self.request.user)
+
+    @extend_schema(request=ExportRequestSerializer, responses={201: ExportFileSerializer})
+    def post(self, request, *args, **kwargs):
+        payload = ExportRequestSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        try:
+            export = services.export_request(
+                kind=payload.validated_data["kind"], data=payload.validated_data["filters"], actor=request.user,
+                request=request, background=True,
+            )
+        except DjangoValidationError as exc:
+            raise _as_api_error(exc) from exc
+        except DjangoPermissionDenied as exc:
+            raise ApiPermissionDenied(str(exc)) from exc
+        export.refresh_from_db()
+        return Response(ExportFileSerializer(export).data, status=status.HTTP_201_CREATED)
+
+
+class ExportDetailApi(APIView):
+    @extend_schema(responses=ExportFileSerializer)
+    def get(self, request, pk: int):
+        return Response(ExportFileSerializer(selectors.export_file_get(user=request.user, pk=pk)).data)
+
+
+class ExportFileApi(APIView):
+    """The .xlsx of a finished export, for its requester only; 409 while it is not ready."""
+
+    @extend_schema(responses={(200, XLSX_CONTENT_TYPE): OpenApiTypes.BINARY, 409: OpenApiTypes.OBJECT})
+    def get(self, request, pk: int):
+        export = selectors.export_file_get(user=request.user, pk=pk)
+        try:
+            handle = services.export_file_open(export=export, actor=request.user, request=request)
+        except DjangoValidationError as exc:
+            return Response({"detail": exc.messages, "status": export.status}, status=status.HTTP_409_CONFLICT)
+        response = FileResponse(handle, content_type=XLSX_CONTENT_TYPE)
+        response["Content-Disposition"] = content_disposition(export.filename)
+        response["Cache-Control"] = "private, no-store"
+        return response

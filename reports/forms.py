@@ -2,7 +2,11 @@
 
 from django import forms
 
+from accounts.models import AuditEntry
+from accounts.scoping import sees_all_units
 from programs.models import ActionPlan, TrainingType, Unit
+from programs.selectors import plan_current, training_class_list, unit_list
+from trainees.models import Enrolment
 
 from .models import QUARTERS
 from .selectors import top_target_groups
@@ -146,3 +150,128 @@ class IndicatorForm(forms.Form):
     def __init__(self, *args, plan: ActionPlan, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["year"].choices = _year_choices(plan)
+
+
+# Export filters --------------------------------------------------------------------------------
+# Each export kind's filters (see reports.exporters). They are built with the requesting user,
+# offer only what that user may see, and their cleaned values are stored as JSON with the export.
+
+
+class _ExportFilterForm(forms.Form):
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+
+class _PlanFilterForm(_ExportFilterForm):
+    plan = forms.ModelChoiceField(
+        label="行动计划", queryset=ActionPlan.objects.all(), required=False, empty_label="当前行动计划",
+        error_messages={"invalid_choice": "所选行动计划不存在，请重新选择。"},
+    )
+
+    def clean_plan(self):
+        plan = self.cleaned_data.get("plan") or plan_current()
+        if plan is None:
+            raise forms.ValidationError("系统中还没有行动计划。")
+        return plan
+
+
+class PlanProgressExportForm(_PlanFilterForm):
+    """The attachment table with achieved person-times: only the plan is chosen."""
+
+
+class AnnualReportExportForm(_PlanFilterForm):
+    year = forms.TypedChoiceField(
+        label="年度", coerce=int, choices=[],
+        error_messages={"required": "请选择年度。", "invalid_choice": "所选年度不在行动计划范围内，请重新选择。"},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        years = sorted({year for plan in ActionPlan.objects.all() for year in plan.years})
+        self.fields["year"].choices = [(year, f"{year}年") for year in years]
+
+    def clean(self):
+        cleaned = super().clean()
+        plan, year = cleaned.get("plan"), cleaned.get("year")
+        if plan is not None and year is not None and year not in plan.years:
+            self.add_error("year", f"{year}年不在{plan.name}范围内，请重新选择。")
+        return cleaned
+
+
+class QuarterlyReportExportForm(AnnualReportExportForm):
+    quarter = forms.TypedChoiceField(
+        label="季度", coerce=int, choices=QUARTER_CHOICES,
+        error_messages={"required": "请选择季度。", "invalid_choice": "季度只能是第1至第4季度。"},
+    )
+
+
+class RosterExportForm(_ExportFilterForm):
+    """A roster of one unit, one class or one period; at least one of them must be chosen."""
+
+    unit = forms.ModelChoiceField(
+        label="责任单位", queryset=Unit.objects.none(), required=False, empty_label="全部（本账号可查看的）",
+        error_messages={"invalid_choice": "所选单位不存在或不在您的查看范围内，请重新选择。"},
+    )
+    training_class = forms.CharField(label="培训班编号", required=False, max_length=40)
+    date_from = forms.DateField(label="培训期间自", required=False, widget=forms.DateInput(attrs={"type": "date"}),
+                                error_messages={"invalid": "日期格式应为 年-月-日，如 2019-01-01。"})
+    date_to = forms.DateField(label="培训期间至", required=False, widget=forms.DateInput(attrs={"type": "date"}),
+                              error_messages={"invalid": "日期格式应为 年-月-日，如 2019-12-31。"})
+    status = forms.ChoiceField(label="参训状态", required=False, choices=[])
+    unmasked = forms.BooleanField(
+        label="导出完整身份证号码和手机号码", required=False,
+        help_text="仅限有权查看完整个人信息的账号；导出会记入审计日志。",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = unit_list(user=self.user).order_by("name")
+        self.fields["status"].choices = [("", "全部")] + list(Enrolment.Status.choices)
+        if not sees_all_units(self.user):
+            self.fields["unit"].empty_label = "本账号可查看的全部"
+
+    def clean_training_class(self):
+        code = (self.cleaned_data.get("training_class") or "").strip()
+        if not code:
+            return None
+        training_class = training_class_list(user=self.user).filter(code=code).first()
+        if training_class is None:
+            raise forms.ValidationError(f"没有找到编号为 {code} 的培训班，或该班不在您的查看范围内。")
+        return training_class
+
+    def clean(self):
+        cleaned = super().clean()
+        date_from, date_to = cleaned.get("date_from"), cleaned.get("date_to")
+        if date_from and date_to and date_from > date_to:
+            self.add_error("date_to", "培训期间的结束日期不能早于开始日期。")
+        return cleaned
+
+
+class AuditLogFilterForm(_ExportFilterForm):
+    """Filters of the audit log viewer and of its export."""
+
+    username = forms.CharField(label="操作人账号", required=False, max_length=150)
+    action = forms.ChoiceField(label="操作", required=False, choices=[])
+    result = forms.ChoiceField(label="结果", required=False, choices=[])
+    object_type = forms.CharField(label="对象类型", required=False, max_length=100, help_text="如 reports.quarterlyreturn")
+    object_id = forms.CharField(label="对象编号", required=False, max_length=64)
+    date_from = forms.DateField(label="日期自", required=False, widget=forms.DateInput(attrs={"type": "date"}),
+                                error_messages={"invalid": "日期格式应为 年-月-日，如 2019-01-01。"})
+    date_to = forms.DateField(label="日期至", required=False, widget=forms.DateInput(attrs={"type": "date"}),
+                              error_messages={"invalid": "日期格式应为 年-月-日，如 2019-12-31。"})
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["action"].choices = [("", "全部")] + list(AuditEntry.Action.choices)
+        self.fields["result"].choices = [("", "全部")] + list(AuditEntry.Result.choices)
+
+    def clean(self):
+        cleaned = super().clean()
+        for name in ("username", "object_type", "object_id"):
+            if name in cleaned:
+                cleaned[name] = (cleaned[name] or "").strip()
+        date_from, date_to = cleaned.get("date_from"), cleaned.get("date_to")
+        if date_from and date_to and date_from > date_to:
+            self.add_error("date_to", "结束日期不能早于开始日期。")
+        return cleaned

@@ -366,3 +366,67 @@ class IndicatorValue(models.Model):
 
     def __str__(self) -> str:
         return f"{self.plan} {self.year}年"
+
+
+def _export_path(instance: "ExportFile", filename: str) -> str:
+    # The stored name never carries the user's text; the download name is kept in ``filename``.
+    return f"exports/{timezone.now():%Y/%m}/{instance.requester_id}-{instance.pk}-{timezone.now():%H%M%S%f}.xlsx"
+
+
+class ExportFile(models.Model):
+    """An export prepared in the background (五（一）, 四（四）): who asked for what, and the file when ready.
+
+    Only the requester may download the file; it is deleted after EXPORT_FILE_RETENTION_DAYS
+    and the row kept (status ``expired``) as the trace of the export.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "排队中"
+        RUNNING = "running", "生成中"
+        DONE = "done", "已完成"
+        FAILED = "failed", "失败"
+        EXPIRED = "expired", "已过期"
+
+    requester = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="export_files", verbose_name="申请人"
+    )
+    kind = models.CharField("导出类型", max_length=50)
+    title = models.CharField("名称", max_length=200)
+    filters = models.JSONField("筛选条件", default=dict, blank=True)
+    unmasked = models.BooleanField("含完整个人信息", default=False)
+    status = models.CharField("状态", max_length=20, choices=Status.choices, default=Status.QUEUED)
+    row_count = models.PositiveIntegerField("行数", default=0)
+    progress = models.PositiveIntegerField("已写入行数", default=0)
+    file = models.FileField("文件", upload_to=_export_path, blank=True)
+    filename = models.CharField("下载文件名", max_length=200)
+    size = models.PositiveBigIntegerField("大小（字节）", default=0)
+    error = models.TextField("失败原因", blank=True)
+    created_at = models.DateTimeField("申请时间", default=timezone.now)
+    started_at = models.DateTimeField("开始时间", null=True, blank=True)
+    finished_at = models.DateTimeField("完成时间", null=True, blank=True)
+    expires_at = models.DateTimeField("过期时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "导出文件"
+        verbose_name_plural = "导出文件"
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["requester", "-created_at"], name="export_requester_idx"),
+            models.Index(fields=["status", "expires_at"], name="export_status_expiry_idx"),
+        ]
+        permissions = [("export_data", "导出 Excel 报表、名册和日志")]
+
+    def __str__(self) -> str:
+        return f"{self.title}（{self.get_status_display()}）"
+
+    @property
+    def percent(self) -> int:
+        if self.status == self.Status.DONE:
+            return 100
+        if not self.row_count:
+            return 0
+        return min(99, self.progress * 100 // self.row_count)
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in (self.Status.QUEUED, self.Status.RUNNING)

@@ -16,4 +16,8 @@ def nav_items(user) -> list[tuple[str, str]]:
         items.append(("报送期限", reverse("deadlines")))
     if user.has_perm("reports.view_indicatorvalue"):
         items.append(("目标指标", reverse("indicators")))
+    if user.has_perm("reports.export_data"):
+        items.append(("导出", reverse("export_list")))
+    if user.has_perm("accounts.view_auditentry"):
+        items.append(("审计日志", reverse("audit_log")))
     return items

@@ -9,13 +9,14 @@ from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
+from accounts.models import AuditEntry
 from accounts.scoping import scope_to_units, sees_all_units
-from programs.models import ActionPlan, Assignment, OutcomeIndicator, PlanYear, Unit
+from programs.models import ActionPlan, Assignment, OutcomeIndicator, PlanYear, Quota, Unit
 from trainees.models import Certificate, Enrolment, TargetGroup
 
 from .models import (
-    DEFAULT_DAYS_AFTER_QUARTER_END, QUARTERS, DeadlineException, IndicatorValue, QuarterlyReturn, ReturnDeadline,
-    UnitProgress, quarter_end, quarter_of, quarter_start,
+    DEFAULT_DAYS_AFTER_QUARTER_END, QUARTERS, DeadlineException, ExportFile, IndicatorValue, QuarterlyReturn,
+    ReturnDeadline, ReturnGroupLine, ReturnTypeLine, UnitProgress, quarter_end, quarter_of, quarter_start,
 )
 
 VIEW_RETURNS = "reports.view_quarterlyreturn"
@@ -413,3 +414,237 @@ def indicator_table(*, user, plan: ActionPlan) -> IndicatorTable:
         high_skilled_target=by_code.get("high-skilled-share") or (indicators[1] if len(indicators) > 1 else None),
     )
 
+
+
+# Periodic reports (季报、年报) -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Period:
+    """A quarter (``quarter`` 1–4) or a whole year (``quarter`` None) of statistics."""
+
+    year: int
+    quarter: int | None = None
+
+    @property
+    def start(self) -> datetime.date:
+        return quarter_start(self.year, self.quarter) if self.quarter else datetime.date(self.year, 1, 1)
+
+    @property
+    def end(self) -> datetime.date:
+        return quarter_end(self.year, self.quarter) if self.quarter else datetime.date(self.year, 12, 31)
+
+    @property
+    def quarters(self) -> tuple[int, ...]:
+        return (self.quarter,) if self.quarter else QUARTERS
+
+    @property
+    def label(self) -> str:
+        return f"{self.year}年第{self.quarter}季度" if self.quarter else f"{self.year}年"
+
+    def a_year_earlier(self) -> "Period":
+        return Period(self.year - 1, self.quarter)
+
+
+ROSTER_VIEW = "trainees.view_enrolment"
+
+
+def enrolment_list(*, user) -> QuerySet[Enrolment]:
+    """Enrolments the user may read: bureau roles all, a unit its classes', an institution its classes'."""
+    if not (user and user.is_authenticated and user.has_perm(ROSTER_VIEW)):
+        return Enrolment.objects.none()
+    return scope_to_units(
+        Enrolment.objects.all(), user, unit_field="training_class__unit_id",
+        institution_field="training_class__institution_id",
+    )
+
+
+def _completed_in(enrolments: QuerySet[Enrolment], period: Period) -> QuerySet[Enrolment]:
+    return enrolments.filter(
+        status=Enrolment.Status.COMPLETED, completion_date__gte=period.start, completion_date__lte=period.end
+    )
+
+
+def _grouped(queryset: QuerySet, field_name: str, measure=None) -> dict:
+    measure = measure or Count("id")
+    return dict(queryset.order_by().values(field_name).annotate(n=measure).values_list(field_name, "n"))
+
+
+def _primary_group_counts(enrolments: QuerySet[Enrolment]) -> dict[int | None, int]:
+    """A person in several groups counts once, under the first top-level group in the notice's order."""
+    primary_group = (
+        TargetGroup.objects.filter(trainees=OuterRef("trainee_id"))
+        .annotate(top=Coalesce("parent_id", "id"), top_position=Coalesce("parent__position", "position"))
+        .order_by("top_position", "top")
+        .values("top")[:1]
+    )
+    return _grouped(enrolments.annotate(group=Subquery(primary_group)), "group")
+
+
+@dataclass
+class PeriodFigures:
+    """Aggregates of one period within the user's scope; dict keys are ids (``None``: 其他人员)."""
+
+    approved_by_unit: dict[int, int]
+    certificates_declared_by_unit: dict[int, int]
+    real_name_by_unit: dict[int, int]
+    certificates_by_unit: dict[int, int]
+    approved_by_group: dict[int | None, int]
+    real_name_by_group: dict[int | None, int]
+    approved_by_type: dict[int, int]
+    real_name_by_type: dict[int, int]
+    real_name_by_occupation: dict[int, int]
+    certificates_by_occupation: dict[int, int]
+    certificates_by_type: dict[int, int]
+
+
+def period_figures(*, user, period: Period, plan: ActionPlan | None = None) -> PeriodFigures:
+    """Approved returns and real-name records of a period, each read through its scoped selector.
+
+    Approved returns are what units declared and the bureau approved (统计季报); real-name
+    figures count completed enrolments with a completion date in the period and certificates
+    issued in it (实名制). ``plan`` limits returns to one plan (the previous year may lie before it).
+    """
+    approved = return_list(user=user, filters={"plan": plan.pk if plan else None, "year": period.year}).filter(
+        status=QuarterlyReturn.Status.APPROVED, quarter__in=period.quarters
+    )
+    lines_of = {"quarterly_return__in": approved.values("pk")}
+    completed = _completed_in(enrolment_list(user=user), period)
+    certificates = Certificate.objects.filter(
+        enrolment__in=enrolment_list(user=user).values("pk"), issued_on__gte=period.start, issued_on__lte=period.end
+    )
+    return PeriodFigures(
+        approved_by_unit=_grouped(approved, "unit_id", Sum("person_times")),
+        certificates_declared_by_unit=_grouped(approved, "unit_id", Sum("certificates_issued")),
+        real_name_by_unit=_grouped(completed, "training_class__unit_id"),
+        certificates_by_unit=_grouped(certificates, "enrolment__training_class__unit_id"),
+        approved_by_group=_grouped(ReturnGroupLine.objects.filter(**lines_of), "target_group_id", Sum("person_times")),
+        real_name_by_group=_primary_group_counts(completed),
+        approved_by_type=_grouped(ReturnTypeLine.objects.filter(**lines_of), "training_type_id", Sum("person_times")),
+        real_name_by_type=_grouped(completed, "training_class__programme__training_type_id"),
+        real_name_by_occupation=_grouped(completed, "training_class__programme__occupation_id"),
+        certificates_by_occupation=_grouped(certificates, "occupation_id"),
+        certificates_by_type=_grouped(certificates, "certificate_type_id"),
+    )
+
+
+def year_quotas(*, user, plan: ActionPlan, year: int) -> dict[int, int]:
+    queryset = scope_to_units(Quota.objects.filter(plan=plan, year=year), user, unit_field="unit_id")
+    return dict(queryset.values_list("unit_id", "target"))
+
+
+# Roster ----------------------------------------------------------------------------------------
+
+
+ROSTER_FIELDS = (
+    "id", "training_class__code", "training_class__name", "training_class__unit__name",
+    "training_class__institution__name", "training_class__programme__occupation__name",
+    "training_class__programme__level__name", "training_class__start_date", "training_class__end_date",
+    "trainee__name", "trainee__sex", "trainee__id_number", "trainee__mobile", "trainee__household_address",
+    "trainee__residence_address", "status", "completion_date",
+)
+
+
+def roster_list(*, user, filters: dict | None = None) -> QuerySet[Enrolment]:
+    """The enrolments of a roster export: scoped, narrowed by unit, class, period and status.
+
+    ``filters``: ``unit`` and ``training_class`` (ids), ``date_from`` / ``date_to`` (ISO dates:
+    classes running at some time in the period), ``status``.
+    """
+    filters = filters or {}
+    queryset = enrolment_list(user=user)
+    if filters.get("unit"):
+        queryset = queryset.filter(training_class__unit_id=filters["unit"])
+    if filters.get("training_class"):
+        queryset = queryset.filter(training_class_id=filters["training_class"])
+    if filters.get("date_from"):
+        queryset = queryset.filter(training_class__end_date__gte=filters["date_from"])
+    if filters.get("date_to"):
+        queryset = queryset.filter(training_class__start_date__lte=filters["date_to"])
+    if filters.get("status"):
+        queryset = queryset.filter(status=filters["status"])
+    return queryset.order_by("training_class_id", "id")
+
+
+# Audit log -------------------------------------------------------------------------------------
+
+
+AUDIT_VIEW = "accounts.view_auditentry"
+AUDIT_PAGE_SIZE = 50
+
+
+def _day_start(day: datetime.date) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+
+def audit_entry_list(*, user, filters: dict | None = None) -> QuerySet[AuditEntry]:
+    """Audit entries for auditors and the audit admin (accounts.view_auditentry), newest first.
+
+    ``filters``: ``username``, ``action``, ``result``, ``object_type``, ``object_id`` (exact),
+    ``date_from`` / ``date_to`` (ISO dates, both days included, local time).
+    """
+    if not (user and user.is_authenticated and user.is_active and user.has_perm(AUDIT_VIEW)):
+        return AuditEntry.objects.none()
+    filters = filters or {}
+    queryset = AuditEntry.objects.all()
+    for name, field_name in (("username", "actor_username"), ("action", "action"), ("result", "result"),
+                             ("object_type", "object_type"), ("object_id", "object_id")):
+        if filters.get(name):
+            queryset = queryset.filter(**{field_name: filters[name]})
+    if filters.get("date_from"):
+        queryset = queryset.filter(created_at__gte=_day_start(datetime.date.fromisoformat(str(filters["date_from"]))))
+    if filters.get("date_to"):
+        day_after = datetime.date.fromisoformat(str(filters["date_to"])) + datetime.timedelta(days=1)
+        queryset = queryset.filter(created_at__lt=_day_start(day_after))
+    return queryset.order_by("-created_at", "-id")
+
+
+_EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc)
+_MICROSECOND = datetime.timedelta(microseconds=1)
+
+
+def audit_cursor(entry: AuditEntry) -> str:
+    """An opaque position after ``entry``: microseconds since the epoch (exact integer) and the id."""
+    return f"{(entry.created_at - _EPOCH) // _MICROSECOND}-{entry.pk}"
+
+
+def _parse_cursor(cursor: str | None) -> tuple[datetime.datetime, int] | None:
+    try:
+        micros, pk = (cursor or "").split("-", 1)
+        return _EPOCH + int(micros) * _MICROSECOND, int(pk)
+    except (ValueError, OverflowError):
+        return None
+
+
+@dataclass
+class AuditPage:
+    entries: list[AuditEntry]
+    next_cursor: str | None
+
+
+def audit_entry_page(*, user, filters: dict | None = None, after: str | None = None,
+                     size: int = AUDIT_PAGE_SIZE) -> AuditPage:
+    """One page of the filtered log after a cursor (keyset on created_at, id: no COUNT, no OFFSET)."""
+    queryset = audit_entry_list(user=user, filters=filters)
+    position = _parse_cursor(after)
+    if position is not None:
+        moment, pk = position
+        queryset = queryset.filter(Q(created_at__lt=moment) | Q(created_at=moment, id__lt=pk))
+    entries = list(queryset[: size + 1])
+    has_more = len(entries) > size
+    entries = entries[:size]
+    return AuditPage(entries=entries, next_cursor=audit_cursor(entries[-1]) if has_more else None)
+
+
+# Export files ----------------------------------------------------------------------------------
+
+
+def export_file_list(*, user) -> QuerySet[ExportFile]:
+    """A user's own exports only: nobody else, not even the bureau, sees or downloads them."""
+    if not (user and user.is_authenticated and user.is_active):
+        return ExportFile.objects.none()
+    return ExportFile.objects.filter(requester=user).order_by("-created_at", "-id")
+
+
+def export_file_get(*, user, pk) -> ExportFile:
+    return get_object_or_404(export_file_list(user=user), pk=pk)

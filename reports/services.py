@@ -7,13 +7,16 @@ against the quotas of the attachment table.
 
 import datetime
 import logging
+import tempfile
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files import File
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.db.models import Count, Sum
+from django.db.models import Count, Q, Sum
 from django.db.models.functions import ExtractQuarter, ExtractYear
 from django.urls import reverse
 from django.utils import timezone
@@ -22,11 +25,12 @@ from accounts.audit import audit_record
 from accounts.models import AuditEntry, User
 from accounts.notifications import notify, users_with_permission
 from programs.models import ActionPlan, Assignment, Quota, TrainingType, Unit
+from spreadsheets.workbooks import ReportWorkbook
 from trainees.models import Enrolment
 
 from . import selectors
 from .models import (
-    QUARTERS, DeadlineException, IndicatorValue, QuarterlyReturn, ReturnAttachment, ReturnDeadline,
+    QUARTERS, DeadlineException, ExportFile, IndicatorValue, QuarterlyReturn, ReturnAttachment, ReturnDeadline,
     ReturnGroupLine, ReturnReminder, ReturnTransition, ReturnTypeLine, UnitProgress, quarter_end, quarter_of,
     quarter_start,
 )
@@ -770,3 +774,264 @@ def indicator_value_set(
     )
     return value
 
+
+
+# Exports ---------------------------------------------------------------------------------------
+# 五（一）、四（四）: reports and rosters go to Excel for the bureau and the auditors. Small exports
+# are written straight into the response; above EXPORT_BACKGROUND_THRESHOLD rows a task writes
+# the file into the media storage and an ExportFile row tracks it for its requester.
+
+def _exporters():
+    # exporters imports forms, which imports this module: look the registry up when needed.
+    from . import exporters
+
+    return exporters
+
+
+@dataclass
+class PreparedExport:
+    """A checked request: the kind, its filters as stored JSON, how many rows, and its names."""
+
+    kind: "object"
+    filters: dict
+    row_count: int
+    title: str
+    unmasked: bool
+
+    @property
+    def filename(self) -> str:
+        return f"{self.title}_{timezone.localtime():%Y%m%d-%H%M%S}"
+
+
+@dataclass
+class DirectExport:
+    """A small export written at once: a temporary file to send as the download."""
+
+    file: object
+    filename: str
+    row_count: int
+
+
+def _form_messages(form) -> list[str]:
+    messages = []
+    for name, errors in form.errors.items():
+        label = form.fields[name].label if name in form.fields else ""
+        messages.extend(f"{label}：{error}" if label else error for error in errors)
+    return messages
+
+
+def export_prepare(*, kind: str, data, actor: User) -> PreparedExport:
+    """Check the actor may export this kind (and reveal, if asked unmasked), validate the filters, count rows."""
+    exporters = _exporters()
+    export_kind = exporters.export_kinds().get(kind)
+    if export_kind is None:
+        raise ValidationError(f"没有“{kind}”这种导出类型，请从导出页面选择。")
+    if not export_kind.available_to(actor):
+        raise PermissionDenied(f"您的账号不能导出{export_kind.title}。")
+    form = export_kind.form(data, user=actor)
+    if not form.is_valid():
+        raise ValidationError(_form_messages(form))
+    filters = exporters.stored_filters(form.cleaned_data)
+    unmasked = bool(filters.get("unmasked"))
+    if unmasked and not (export_kind.reveal_permission and actor.has_perm(export_kind.reveal_permission)):
+        raise PermissionDenied("您的账号不能导出完整的身份证号码和手机号码，请取消“导出完整身份证号码和手机号码”后重试。")
+    row_count = export_kind.count(user=actor, filters=filters)
+    return PreparedExport(kind=export_kind, filters=filters, row_count=row_count,
+                          title=export_kind.label(filters), unmasked=unmasked)
+
+
+def _export_audit(*, prepared: PreparedExport, actor: User, request, stage: str, obj=None, **detail) -> None:
+    info = {"kind": prepared.kind.key, "title": prepared.title, "filters": prepared.filters,
+            "rows": prepared.row_count, "stage": stage, **detail}
+    if prepared.unmasked and stage == "request":
+        audit_record(action=AuditEntry.Action.REVEAL, actor=actor, request=request, obj=obj,
+                     detail={**info, "fields": ["身份证号码", "手机号码"]})
+    audit_record(action=AuditEntry.Action.EXPORT, actor=actor, request=request, obj=obj, detail=info)
+
+
+def export_write(*, kind, filters: dict, user: User, out, on_progress=None) -> int:
+    """Write one export's workbook into ``out`` (a binary file) and return the rows written."""
+    book = ReportWorkbook()
+    rows = kind.write(book, user=user, filters=filters, on_progress=on_progress)
+    book.save(out)
+    return rows
+
+
+def export_direct(*, prepared: PreparedExport, actor: User, request=None) -> DirectExport:
+    """Write a small export now into a temporary file (memory stays flat) and audit it."""
+    out = tempfile.TemporaryFile()
+    try:
+        rows = export_write(kind=prepared.kind, filters=prepared.filters, user=actor, out=out)
+    except BaseException:
+        out.close()
+        raise
+    out.seek(0)
+    _export_audit(prepared=prepared, actor=actor, request=request, stage="request", delivery="direct", written=rows)
+    return DirectExport(file=out, filename=prepared.filename, row_count=rows)
+
+
+@transaction.atomic
+def export_queue(*, prepared: PreparedExport, actor: User, request=None) -> ExportFile:
+    """Record the export as queued, audit the request, and start the task once committed."""
+    export = ExportFile(
+        requester=actor, kind=prepared.kind.key, title=prepared.title[:200], filters=prepared.filters,
+        unmasked=prepared.unmasked, row_count=prepared.row_count, filename=prepared.filename[:200],
+    )
+    export.full_clean()
+    export.save(force_insert=True)
+    _export_audit(prepared=prepared, actor=actor, request=request, stage="request", obj=export, delivery="background")
+    transaction.on_commit(lambda: _export_send(export.pk))
+    return export
+
+
+def _export_send(export_id: int) -> None:
+    """Hand the export to the worker; with the broker down the requester sees why at once."""
+    from kombu.exceptions import OperationalError as KombuOperationalError
+    from redis.exceptions import RedisError
+
+    from .tasks import export_run
+
+    try:
+        export_run.delay(export_id)
+    except (KombuOperationalError, RedisError, OSError):
+        logger.exception("导出任务未能放入队列（导出 %s）。", export_id)
+        export = ExportFile.objects.filter(pk=export_id, status=ExportFile.Status.QUEUED).first()
+        if export is not None:
+            _export_fail(export, reason="导出失败：后台任务服务暂时不可用，请稍后重新申请。")
+
+
+def export_request(*, kind: str, data, actor: User, request=None, background: bool | None = None):
+    """Prepare an export; above the threshold (or when ``background``) queue it, else write it now.
+
+    Returns an ExportFile (background) or a DirectExport (the file to send).
+    """
+    prepared = export_prepare(kind=kind, data=data, actor=actor)
+    if background is None:
+        background = prepared.row_count > settings.EXPORT_BACKGROUND_THRESHOLD
+    if background:
+        return export_queue(prepared=prepared, actor=actor, request=request)
+    return export_direct(prepared=prepared, actor=actor, request=request)
+
+
+@transaction.atomic
+def _export_start(export_id: int) -> ExportFile | None:
+    export = ExportFile.objects.select_for_update().filter(pk=export_id).first()
+    # Running again after a lost worker is fine; a finished, failed or expired export is left alone.
+    if export is None or export.status not in (ExportFile.Status.QUEUED, ExportFile.Status.RUNNING):
+        return None
+    export.status = ExportFile.Status.RUNNING
+    export.started_at = timezone.now()
+    export.progress = 0
+    export.save(update_fields=["status", "started_at", "progress"])
+    return export
+
+
+@transaction.atomic
+def _export_finish(export: ExportFile, *, name: str, rows: int, size: int) -> ExportFile:
+    locked = ExportFile.objects.select_for_update().get(pk=export.pk)
+    now = timezone.now()
+    locked.file.name = name
+    locked.status = ExportFile.Status.DONE
+    locked.row_count = rows
+    locked.progress = rows
+    locked.size = size
+    locked.error = ""
+    locked.finished_at = now
+    locked.expires_at = now + datetime.timedelta(days=settings.EXPORT_FILE_RETENTION_DAYS)
+    locked.save(update_fields=["file", "status", "row_count", "progress", "size", "error", "finished_at", "expires_at"])
+    return locked
+
+
+@transaction.atomic
+def _export_fail(export: ExportFile, *, reason: str) -> ExportFile:
+    locked = ExportFile.objects.select_for_update().get(pk=export.pk)
+    now = timezone.now()
+    locked.status = ExportFile.Status.FAILED
+    locked.error = reason[:2000]
+    locked.finished_at = now
+    locked.expires_at = now + datetime.timedelta(days=settings.EXPORT_FILE_RETENTION_DAYS)
+    locked.save(update_fields=["status", "error", "finished_at", "expires_at"])
+    return locked
+
+
+def _failure_reason(exc: Exception) -> str:
+    if isinstance(exc, (PermissionDenied, ValidationError)):
+        text = "；".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
+        return f"导出失败：{text or '您的账号已不能导出此类数据。'}"
+    return f"导出失败：生成文件时出错（{type(exc).__name__}: {exc}）。请重新申请；如仍失败请联系系统管理员。"
+
+
+def export_run(*, export_id: int) -> ExportFile | None:
+    """The background task's work: write the file in write-only mode into the media storage.
+
+    Not one transaction: the row is marked running, progress is committed every
+    exporters.PROGRESS_EVERY rows so the requester can watch it, and the end state (done with
+    the file, or failed with the reason) is written in its own short transaction.
+    """
+    export = _export_start(export_id)
+    if export is None:
+        return None
+
+    def on_progress(rows: int) -> None:
+        ExportFile.objects.filter(pk=export.pk, status=ExportFile.Status.RUNNING).update(progress=rows)
+
+    try:
+        kind = _exporters().export_kinds().get(export.kind)
+        requester = export.requester
+        if kind is None:
+            raise ValidationError(f"导出类型“{export.kind}”已不存在。")
+        if not kind.available_to(requester):
+            raise PermissionDenied("您的账号已不能导出此类数据。")
+        if export.unmasked and not (kind.reveal_permission and requester.has_perm(kind.reveal_permission)):
+            raise PermissionDenied("您的账号已不能导出完整的个人信息。")
+        with tempfile.TemporaryFile() as out:
+            rows = export_write(kind=kind, filters=export.filters, user=requester, out=out, on_progress=on_progress)
+            size = out.tell()
+            out.seek(0)
+            export.file.save(f"{export.pk}.xlsx", File(out), save=False)
+    except Exception as exc:  # a failure is shown to the requester, never lost
+        logger.exception("export %s failed", export_id)
+        return _export_fail(export, reason=_failure_reason(exc))
+    return _export_finish(export, name=export.file.name, rows=rows, size=size)
+
+
+def export_file_open(*, export: ExportFile, actor: User, request=None):
+    """Open a finished export for its requester and audit the download."""
+    if export.requester_id != actor.pk:
+        raise PermissionDenied("只有申请导出的账号本人可以下载该文件。")
+    if export.status != ExportFile.Status.DONE or not export.file:
+        raise ValidationError(f"该导出{export.get_status_display()}，没有可下载的文件。")
+    handle = export.file.open("rb")
+    audit_record(
+        action=AuditEntry.Action.EXPORT, actor=actor, request=request, obj=export,
+        detail={"kind": export.kind, "title": export.title, "filters": export.filters, "rows": export.row_count,
+                "stage": "download"},
+    )
+    return handle
+
+
+def exports_expire(*, now: datetime.datetime | None = None) -> int:
+    """Delete export files older than EXPORT_FILE_RETENTION_DAYS and mark their rows expired (idempotent)."""
+    now = now or timezone.now()
+    cutoff = now - datetime.timedelta(days=settings.EXPORT_FILE_RETENTION_DAYS)
+    stale = ExportFile.objects.filter(status__in=[ExportFile.Status.DONE, ExportFile.Status.FAILED]).filter(
+        Q(expires_at__lte=now) | Q(finished_at__lt=cutoff)
+    )
+    expired = 0
+    for export_id in stale.values_list("pk", flat=True):
+        expired += _export_expire_one(export_id, now=now)
+    return expired
+
+
+@transaction.atomic
+def _export_expire_one(export_id: int, *, now: datetime.datetime) -> int:
+    export = ExportFile.objects.select_for_update().filter(pk=export_id).first()
+    if export is None or export.status not in (ExportFile.Status.DONE, ExportFile.Status.FAILED):
+        return 0
+    if export.file:
+        export.file.delete(save=False)
+    export.file = ""
+    export.status = ExportFile.Status.EXPIRED
+    export.expires_at = export.expires_at or now
+    export.save(update_fields=["file", "status", "expires_at"])
+    return 1

@@ -21,3 +21,14 @@ def progress_rollup_all() -> int:
 @shared_task
 def return_reminders_send() -> int:
     return services.return_reminders_send()
+
+
+@shared_task
+def export_run(export_id: int) -> str:
+    export = services.export_run(export_id=export_id)
+    return export.status if export else "skipped"
+
+
+@shared_task
+def exports_expire() -> int:
+    return services.exports_expire()

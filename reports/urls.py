@@ -20,4 +20,10 @@ urlpatterns = [
     path("notifications/", views.notifications, name="notification_list"),
     path("notifications/<int:pk>/read/", views.notification_read, name="notification_read"),
     path("notifications/read-all/", views.notifications_read_all, name="notifications_read_all"),
+    path("exports/", views.export_list, name="export_list"),
+    path("exports/new/<slug:kind>/", views.export_new, name="export_new"),
+    path("exports/<int:pk>/status/", views.export_status, name="export_status"),
+    path("exports/<int:pk>/download/", views.export_download, name="export_download"),
+    path("audit/", views.audit_log, name="audit_log"),
+    path("public/", views.public, name="public"),
 ]

@@ -1,25 +1,36 @@
 """Pages: the dashboard, quarterly returns and their review, deadlines, indicators, messages, error pages."""
 
 import json
+from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_POST
+from django.utils.cache import patch_cache_control
+from django.views.decorators.http import require_GET, require_POST
 
 from accounts.notifications import notification_list, notification_mark_read, notifications_mark_all_read
 from programs import selectors as plan_selectors
 from programs.models import ActionPlan
 
-from . import selectors, services
+from spreadsheets.workbooks import content_disposition
+
+from . import exporters, selectors, services
+from . import public as public_sections
 from .forms import (
-    AttachmentForm, DeadlineForm, ExceptionForm, IndicatorForm, NewReturnForm, PlanDeadlinesForm, ReasonForm,
-    ReturnForm,
+    AttachmentForm, AuditLogFilterForm, DeadlineForm, ExceptionForm, IndicatorForm, NewReturnForm, PlanDeadlinesForm,
+    ReasonForm, ReturnForm,
 )
-from .models import QuarterlyReturn, ReturnAttachment
+from .models import ExportFile, QuarterlyReturn, ReturnAttachment
+
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+PUBLIC_MAX_AGE = 300
 
 
 def _plan(request) -> ActionPlan:
@@ -394,3 +405,141 @@ def server_error(request):
 
 def csrf_failure(request, reason: str = ""):
     return _error(request, 403, "页面已过期", "页面已过期或来源不正确，请刷新页面后重新提交。")
+
+
+# Exports ---------------------------------------------------------------------------------------
+
+
+def _export_kind_or_404(request, kind: str):
+    export_kind = exporters.export_kinds().get(kind)
+    if export_kind is None:
+        raise Http404("没有这种导出类型。")
+    if not export_kind.available_to(request.user):
+        raise PermissionDenied(f"您的账号不能导出{export_kind.title}。")
+    return export_kind
+
+
+def _download(handle, filename: str, row_count: int | None = None) -> FileResponse:
+    response = FileResponse(handle, content_type=XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = content_disposition(filename)
+    response["Cache-Control"] = "private, no-store"
+    if row_count is not None:
+        response["X-Export-Rows"] = str(row_count)
+    return response
+
+
+def export_list(request):
+    """The kinds this user may export, and their own exports with progress and download links."""
+    kinds = exporters.export_kinds_for(request.user)
+    files = list(selectors.export_file_list(user=request.user)[:100])
+    if not kinds and not files:
+        raise PermissionDenied("您的账号不能导出数据。")
+    return render(
+        request, "reports/export_list.html",
+        {"kinds": kinds, "files": files, "threshold": settings.EXPORT_BACKGROUND_THRESHOLD,
+         "retention_days": settings.EXPORT_FILE_RETENTION_DAYS},
+    )
+
+
+def export_new(request, kind: str):
+    """The filter form of one export kind; a small export downloads at once, a big one is queued."""
+    export_kind = _export_kind_or_404(request, kind)
+    form = export_kind.form(request.POST or None, user=request.user)
+    if request.method == "POST":
+        try:
+            result = services.export_request(kind=kind, data=request.POST, actor=request.user, request=request)
+        except ValidationError as exc:
+            if form.is_valid():  # otherwise the form shows the same errors beside its fields
+                for message in exc.messages:
+                    form.add_error(None, message)
+        except PermissionDenied as exc:
+            form.is_valid()
+            form.add_error(None, str(exc))
+            return render(request, "reports/export_form.html", {"kind": export_kind, "form": form}, status=403)
+        else:
+            if isinstance(result, services.DirectExport):
+                return _download(result.file, result.filename, result.row_count)
+            messages.success(
+                request, f"{result.title}共 {result.row_count} 行，已转入后台生成，完成后可在本页下载。"
+            )
+            return redirect("export_list")
+    return render(
+        request, "reports/export_form.html",
+        {"kind": export_kind, "form": form, "threshold": settings.EXPORT_BACKGROUND_THRESHOLD},
+    )
+
+
+def export_status(request, pk: int):
+    """Progress of one of the user's own exports, for the list page's polling script."""
+    export = selectors.export_file_get(user=request.user, pk=pk)
+    return JsonResponse(
+        {
+            "id": export.pk, "status": export.status, "status_display": export.get_status_display(),
+            "row_count": export.row_count, "progress": export.progress, "percent": export.percent,
+            "error": export.error,
+            "download_url": reverse("export_download", args=[export.pk])
+            if export.status == ExportFile.Status.DONE else None,
+        },
+        headers={"Cache-Control": "private, no-store"},
+    )
+
+
+def export_download(request, pk: int):
+    """The file of a finished export, for its requester only (anyone else gets 404)."""
+    export = selectors.export_file_get(user=request.user, pk=pk)
+    try:
+        handle = services.export_file_open(export=export, actor=request.user, request=request)
+    except ValidationError as exc:
+        _errors(request, exc)
+        return redirect("export_list")
+    return _download(handle, export.filename, export.row_count)
+
+
+# Audit log -------------------------------------------------------------------------------------
+
+
+@require_GET
+def audit_log(request):
+    """The audit trail for auditors and the audit admin: filters, keyset pages, export. Read only."""
+    if not request.user.has_perm(selectors.AUDIT_VIEW):
+        raise PermissionDenied("只有审计人员和安全审计员可以查看审计日志。")
+    form = AuditLogFilterForm(request.GET or None, user=request.user)
+    filters = exporters.stored_filters(form.cleaned_data) if form.is_valid() else {}
+    page = selectors.audit_entry_page(user=request.user, filters=filters, after=request.GET.get("after"))
+    query = {key: value for key, value in request.GET.items() if key != "after" and value}
+    next_url = None
+    if page.next_cursor:
+        next_url = f"{reverse('audit_log')}?{urlencode({**query, 'after': page.next_cursor})}"
+    first_url = f"{reverse('audit_log')}?{urlencode(query)}" if request.GET.get("after") else None
+    audit_kind = exporters.export_kinds().get("audit_log")
+    return render(
+        request, "reports/audit_log.html",
+        {
+            "form": form, "entries": page.entries, "next_url": next_url, "first_url": first_url,
+            "filters": filters, "can_export": audit_kind is not None and audit_kind.available_to(request.user),
+        },
+    )
+
+
+# Public page -----------------------------------------------------------------------------------
+
+
+@login_not_required
+@require_GET
+def public(request):
+    """Published statistics for anyone, without logging in; cacheable by proxies for anonymous visitors."""
+    plan = plan_selectors.plan_get(pk=request.GET.get("plan") if (request.GET.get("plan") or "").isdigit() else None)
+    sections = []
+    if plan is not None:
+        for item in public_sections.public_page(plan):
+            context = {**item.context, "plan": plan, "section": item.section, "published": item.published}
+            sections.append((item.section, render_to_string(item.section.template, context)))
+    response = render(
+        request, "reports/public/page.html",
+        {"plan": plan, "plans": plan_selectors.plan_list(), "sections": sections},
+    )
+    if request.user.is_authenticated:
+        patch_cache_control(response, private=True, max_age=0)
+    else:
+        patch_cache_control(response, public=True, max_age=PUBLIC_MAX_AGE)
+    return response

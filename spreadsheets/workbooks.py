@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -43,15 +43,18 @@ _TITLE_FONT = Font(bold=True, size=14)
 _HEADER_FONT = Font(bold=True)
 _HEADER_FILL = PatternFill("solid", fgColor="EEF1F5")
 _CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
+_WRAP = Alignment(vertical="top", wrap_text=True)
 
 
 @dataclass(frozen=True)
 class Column:
     """One column of a report: its key in the row dicts, header, width and format.
 
-    ``total`` is ``"sum"`` to add the column up in the totals row, or ``"ratio"``
+    ``total`` is ``"sum"`` to add the column up in the totals row, ``"ratio"``
     with ``ratio_of=(numerator_key, denominator_key)`` to divide two totals
-    (percent columns: the total of a percentage is never the sum of percentages).
+    (percent columns: the total of a percentage is never the sum of percentages),
+    or ``"change"`` with ``ratio_of=(current_key, previous_key)`` for the change
+    against a previous figure, ``(current - previous) / previous`` (同比增长).
     ``group`` puts a merged header above consecutive columns that share it.
     """
 
@@ -59,7 +62,7 @@ class Column:
     header: str
     width: float = 14
     kind: Kind = "text"
-    total: Literal["", "sum", "ratio"] = ""
+    total: Literal["", "sum", "ratio", "change"] = ""
     ratio_of: tuple[str, str] | None = None
     group: str = ""
 
@@ -107,6 +110,7 @@ class ReportSheet:
         self.ws = workbook.create_sheet(sheet_title(name or title))
         self.columns = list(columns)
         self.rows_written = 0
+        self._sheet_rows = 0  # every row appended so far, head and notes included
         self._sums: dict[str, Decimal] = {c.key: Decimal(0) for c in self.columns if c.total or c.ratio_of}
         for c in self.columns:
             if c.ratio_of:
@@ -114,6 +118,11 @@ class ReportSheet:
                 self._sums.setdefault(c.ratio_of[1], Decimal(0))
         self._styles: dict[str, str] = {c.key: NUMBER_FORMATS[c.kind] for c in self.columns if c.kind in NUMBER_FORMATS}
         self._write_head(title, period, exported_at or timezone.localtime())
+
+    def _append(self, cells: list[Any]) -> int:
+        self.ws.append(cells)
+        self._sheet_rows += 1
+        return self._sheet_rows
 
     def _styled(self, value: Any, **style: Any) -> WriteOnlyCell:
         cell = value if isinstance(value, Cell) else WriteOnlyCell(self.ws, value=value)
@@ -131,11 +140,11 @@ class ReportSheet:
         ws.freeze_panes = f"A{3 + header_rows}"
         ws.merged_cells.add(f"A1:{last}1")
         ws.merged_cells.add(f"A2:{last}2")
-        ws.append([self._styled(self._text(title), font=_TITLE_FONT)])
+        self._append([self._styled(self._text(title), font=_TITLE_FONT)])
         if timezone.is_aware(exported_at):
             exported_at = timezone.localtime(exported_at)
         stamp = exported_at.strftime("%Y-%m-%d %H:%M:%S")
-        ws.append([self._text(f"统计期间：{period}    导出时间：{stamp}")])
+        self._append([self._text(f"统计期间：{period}    导出时间：{stamp}")])
         if grouped:
             top, bottom = [], []
             index = 0
@@ -155,10 +164,10 @@ class ReportSheet:
                 top.extend([column.group] + [None] * (end - index))
                 bottom.extend(c.header for c in self.columns[index : end + 1])
                 index = end + 1
-            ws.append([self._header_cell(v) for v in top])
-            ws.append([self._header_cell(v) for v in bottom])
+            self._append([self._header_cell(v) for v in top])
+            self._append([self._header_cell(v) for v in bottom])
         else:
-            ws.append([self._header_cell(c.header) for c in self.columns])
+            self._append([self._header_cell(c.header) for c in self.columns])
 
     def _header_cell(self, value: str | None) -> WriteOnlyCell:
         return self._styled(self._text(value) if value else None, font=_HEADER_FONT, fill=_HEADER_FILL, alignment=_CENTER)
@@ -201,12 +210,28 @@ class ReportSheet:
             value = row.get(key)
             if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
                 self._sums[key] += Decimal(str(value))
-        self.ws.append([self._cell(c, row.get(c.key)) for c in self.columns])
+        self._append([self._cell(c, row.get(c.key)) for c in self.columns])
         self.rows_written += 1
 
-    def extend(self, rows: Iterable[dict[str, Any]]) -> None:
+    def extend(
+        self,
+        rows: Iterable[dict[str, Any]],
+        *,
+        on_progress: Callable[[int], None] | None = None,
+        every: int = 1000,
+    ) -> None:
+        """Write many rows; ``on_progress(rows_written)`` is called every ``every`` rows (background exports)."""
         for row in rows:
             self.append(row)
+            if on_progress is not None and self.rows_written % every == 0:
+                on_progress(self.rows_written)
+
+    def write_note(self, text: str) -> None:
+        """A line of explanation below the data, merged across the sheet's width (formula-safe)."""
+        row = self._sheet_rows + 1
+        if len(self.columns) > 1:
+            self.ws.merged_cells.add(f"A{row}:{get_column_letter(len(self.columns))}{row}")
+        self._append([self._styled(self._text(text), alignment=_WRAP)])
 
     def totals(self) -> dict[str, Any]:
         """The totals row's values, computed from the rows written."""
@@ -218,6 +243,9 @@ class ReportSheet:
             elif c.total == "ratio" and c.ratio_of:
                 numerator, denominator = (self._sums[k] for k in c.ratio_of)
                 values[c.key] = (numerator / denominator) if denominator else None
+            elif c.total == "change" and c.ratio_of:
+                current, previous = (self._sums[k] for k in c.ratio_of)
+                values[c.key] = ((current - previous) / previous) if previous else None
         return values
 
     def write_totals(self, label: str = "合计") -> dict[str, Any]:
@@ -225,7 +253,7 @@ class ReportSheet:
         values = self.totals()
         first_plain = next((c.key for c in self.columns if c.key not in values), None)
         cells = {**values, **({first_plain: label} if first_plain else {})}
-        self.ws.append([self._cell(c, cells.get(c.key), font=_HEADER_FONT) for c in self.columns])
+        self._append([self._cell(c, cells.get(c.key), font=_HEADER_FONT) for c in self.columns])
         return values
 
 

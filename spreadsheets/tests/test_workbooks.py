@@ -90,3 +90,51 @@ def test_sheet_and_file_names_are_sanitised():
     header = content_disposition("季报 2019.xlsx")
     assert header.startswith('attachment; filename=" 2019.xlsx"') or "filename*=UTF-8''%E5%AD%A3%E6%8A%A5%202019.xlsx" in header
     assert "\n" not in content_disposition("a\r\nSet-Cookie: x.xlsx")
+
+
+def test_change_column_total_is_the_change_of_the_totals_not_a_sum():
+    columns = [
+        Column("unit", "责任单位"),
+        Column("now", "本期", kind="integer", total="sum"),
+        Column("before", "上年同期", kind="integer", total="sum"),
+        Column("change", "同比增长", kind="percent", total="change", ratio_of=("now", "before")),
+    ]
+    book = ReportWorkbook()
+    sheet = book.sheet(title="同比", period="2020年", columns=columns)
+    sheet.extend([
+        {"unit": "甲", "now": 150, "before": 100, "change": 0.5},
+        {"unit": "乙", "now": 50, "before": 100, "change": -0.5},
+        {"unit": "丙", "now": 10, "before": 0, "change": None},
+    ])
+    assert sheet.write_totals() == {"now": 210, "before": 200, "change": Decimal("0.05")}
+    out = io.BytesIO()
+    book.save(out)
+    out.seek(0)
+    ws = load_workbook(out).active
+    assert [ws.cell(7, c).value for c in range(1, 5)] == ["合计", 210, 200, 0.05]
+    assert ws.cell(7, 4).number_format == "0.00%"
+
+
+def test_notes_are_merged_text_rows_below_the_data_and_never_formulas():
+    book = ReportWorkbook()
+    sheet = book.sheet(title="说明", period="2019年", columns=COLUMNS)
+    sheet.extend(ROWS)
+    sheet.write_totals()
+    sheet.write_note("说明：实名制结业人次按参训记录统计。")
+    sheet.write_note("=1+1 不是公式")
+    out = io.BytesIO()
+    book.save(out)
+    out.seek(0)
+    ws = load_workbook(out).active
+    assert ws["A8"].value == "说明：实名制结业人次按参训记录统计。"
+    assert ws["A9"].value == "=1+1 不是公式" and ws["A9"].data_type == "s"
+    assert {"A8:F8", "A9:F9"} <= {str(r) for r in ws.merged_cells.ranges}
+
+
+def test_extend_reports_progress_every_n_rows():
+    seen = []
+    book = ReportWorkbook()
+    sheet = book.sheet(title="进度", period="-", columns=COLUMNS)
+    sheet.extend((dict(ROWS[0]) for _ in range(2500)), on_progress=seen.append, every=1000)
+    book.save(io.BytesIO())
+    assert seen == [1000, 2000] and sheet.rows_written == 2500

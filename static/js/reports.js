@@ -62,3 +62,53 @@
     draw();
   }
 })();
+
+/* Export list: poll the status of exports still queued or running, show their progress,
+   and reload the page once one has finished (the download link or the failure reason appears). */
+(function () {
+  "use strict";
+
+  var INTERVAL_MS = 2000;
+
+  function update(row, data) {
+    var bar = row.querySelector(".export-progress");
+    var percent = row.querySelector(".export-percent");
+    var status = row.querySelector(".export-status");
+    if (bar) { bar.value = data.percent; bar.textContent = data.percent + "%"; }
+    if (percent) { percent.textContent = data.percent + "%"; }
+    if (status) { status.textContent = data.status_display; }
+    row.setAttribute("data-export-status", data.status);
+  }
+
+  function poll() {
+    var rows = document.querySelectorAll("[data-export-poll]");
+    if (!rows.length) { return; }
+    var pending = rows.length;
+    var finished = false;
+    rows.forEach(function (row) {
+      fetch(row.getAttribute("data-export-poll"), { credentials: "same-origin", headers: { "Accept": "application/json" } })
+        .then(function (response) { return response.ok ? response.json() : null; })
+        .then(function (data) {
+          if (data) {
+            update(row, data);
+            if (data.status !== "queued" && data.status !== "running") { finished = true; }
+          }
+        })
+        .catch(function () { /* keep the refresh link; try again next round */ })
+        .then(function () {
+          pending -= 1;
+          if (pending === 0) {
+            if (finished) { window.location.reload(); } else { window.setTimeout(poll, INTERVAL_MS); }
+          }
+        });
+    });
+  }
+
+  function start() { window.setTimeout(poll, INTERVAL_MS); }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", start);
+  } else {
+    start();
+  }
+})();
