@@ -212,6 +212,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "reports.tasks.return_reminders_send",
         "schedule": timedelta(hours=1),
     },
+    # Refused roster uploads hold personal data: none is kept longer than a day.
+    "purge-failed-roster-uploads": {
+        "task": "trainees.tasks.failed_roster_uploads_purge",
+        "schedule": timedelta(hours=1),
+    },
 }
 
 REST_FRAMEWORK = {
