@@ -509,6 +509,12 @@ def certificate_register(
             raise ValidationError({"enrolment": "所选参训记录不是该学员的，请核对。"})
         if actor is not None and not selectors.enrolment_list(user=actor).filter(pk=enrolment.pk).exists():
             raise PermissionDenied("该参训记录不在您的管理范围内。")
+        # Read again under a lock: the caller's copy may predate a drop-out.
+        enrolment = (
+            Enrolment.objects.select_for_update(of=("self",))
+            .select_related("training_class__programme")
+            .get(pk=enrolment.pk)
+        )
         training_class = enrolment.training_class
         if enrolment.status == Enrolment.Status.DROPPED:
             errors["enrolment"] = (
