@@ -222,6 +222,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "reports.tasks.exports_expire",
         "schedule": timedelta(hours=1),
     },
+    # Refused roster uploads hold personal data: none is kept longer than a day.
+    "purge-failed-roster-uploads": {
+        "task": "trainees.tasks.failed_roster_uploads_purge",
+        "schedule": timedelta(hours=1),
+    },
 }
 
 # Exports: more rows than this are written by a background task into MEDIA_ROOT; files are

@@ -1,62 +1,21 @@
-"""The electronic training archive as an Excel workbook (masked, never evaluated as formulas)."""
+"""The electronic training archive as an Excel workbook, through the shared report writer
+(spreadsheets.workbooks: title row, export time, text never evaluated as a formula)."""
 
 from __future__ import annotations
 
 import io
-import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
-import openpyxl
 from django.utils import timezone
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
+
+from spreadsheets.workbooks import Column, ReportSheet, ReportWorkbook, sheet_title
 
 from .masking import mask_id_number, mask_mobile
 from .selectors import TraineeArchive
 
-_FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
-_SHEET_TITLE_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
-_BOLD = Font(bold=True)
-
-
-def text_cell(sheet: Any, value: Any, *, bold: bool = False) -> WriteOnlyCell:
-    """A cell stored as text: Excel shows it as typed and never evaluates it (no formula injection)."""
-    text = "" if value is None else str(value)
-    cell = WriteOnlyCell(sheet)
-    cell.value = text
-    cell.data_type = "s"
-    if text.startswith(_FORMULA_TRIGGERS):
-        cell.quotePrefix = True
-    if bold:
-        cell.font = _BOLD
-    return cell
-
-
-def _append(sheet: Any, values: Iterable[Any], *, bold: bool = False) -> None:
-    sheet.append([text_cell(sheet, value, bold=bold) for value in values])
-
-
-def _table(sheet: Any, columns: Sequence[str], rows: Iterable[Sequence[Any]], widths: Sequence[int] = ()) -> None:
-    for index, width in enumerate(widths):
-        sheet.column_dimensions[openpyxl.utils.get_column_letter(index + 1)].width = width
-    _append(sheet, columns, bold=True)
-    empty = True
-    for row in rows:
-        _append(sheet, row)
-        empty = False
-    if empty:
-        _append(sheet, ["（无）"])
-
-
-def _sheet_title(title: str, used: set[str]) -> str:
-    base = _SHEET_TITLE_FORBIDDEN.sub("_", title).strip("'") or "附加信息"
-    base = base[:28]
-    candidate, n = base, 2
-    while candidate in used:
-        candidate, n = f"{base[:26]}{n}", n + 1
-    used.add(candidate)
-    return candidate
+MASKED_NOTE = "截至导出时的全部记录（身份证号码、手机号码已按规定脱敏显示）"
+NONE_ROW = "（无）"
 
 
 def archive_rows(archive: TraineeArchive) -> dict[str, Any]:
@@ -113,29 +72,60 @@ ENROLMENT_COLUMNS = ["班级编号", "培训班", "培训项目", "培训机构"
 CERTIFICATE_COLUMNS = ["证书类型", "职业（工种）", "等级", "证书编号", "发证机构", "发证日期", "对应培训班"]
 
 
+def _unique_sheet_name(title: str, used: set[str]) -> str:
+    """A valid sheet name (spreadsheets.workbooks.sheet_title) not used yet in this workbook."""
+    base = sheet_title(title or "附加信息")[:28]
+    candidate, n = base, 2
+    while candidate in used:
+        candidate, n = f"{base[:26]}{n}", n + 1
+    used.add(candidate)
+    return candidate
+
+
+def _table(
+    book: ReportWorkbook, *, title: str, name: str, headers: Sequence[str], rows: Sequence[Sequence[Any]],
+    widths: Sequence[float] = (), exported_at,
+) -> ReportSheet:
+    columns = [
+        Column(f"c{index}", header, width=widths[index] if index < len(widths) else 16)
+        for index, header in enumerate(headers)
+    ]
+    sheet = book.sheet(title=title, period=MASKED_NOTE, columns=columns, name=name, exported_at=exported_at)
+    for row in rows:
+        sheet.append({f"c{index}": value for index, value in enumerate(row)})
+    if not rows:
+        sheet.append({"c0": NONE_ROW})
+    return sheet
+
+
 def archive_workbook(archive: TraineeArchive) -> bytes:
-    """职业培训电子档案 (三（四）) of one trainee: identity (masked), classes, certificates, upper apps' sections."""
+    """职业培训电子档案 (三（四）) of one trainee: identity (masked), classes, certificates, upper apps' sections.
+
+    One sheet per part, each with the shared title row (the trainee's name and the part), the
+    line with the export time, the column headers, then the rows.
+    """
     content = archive_rows(archive)
-    workbook = openpyxl.Workbook(write_only=True)
+    name = archive.trainee.name
+    exported_at = timezone.localtime()
+    book = ReportWorkbook()
     used: set[str] = set()
-
-    sheet = workbook.create_sheet(_sheet_title("基本信息", used))
-    sheet.column_dimensions["A"].width = 16
-    sheet.column_dimensions["B"].width = 60
-    _append(sheet, ["职业培训电子档案"], bold=True)
-    _append(sheet, ["身份证号码、手机号码已按规定脱敏显示"])
-    _append(sheet, [])
-    for label, value in content["identity"]:
-        sheet.append([text_cell(sheet, label, bold=True), text_cell(sheet, value)])
-
-    sheet = workbook.create_sheet(_sheet_title("参训记录", used))
-    _table(sheet, ENROLMENT_COLUMNS, content["enrolments"], (16, 30, 30, 30, 16, 12, 12, 8, 12, 28))
-    sheet = workbook.create_sheet(_sheet_title("证书", used))
-    _table(sheet, CERTIFICATE_COLUMNS, content["certificates"], (20, 16, 14, 24, 30, 12, 16))
+    _table(
+        book, title=f"职业培训电子档案：{name}", name=_unique_sheet_name("基本信息", used),
+        headers=["项目", "内容"], rows=content["identity"], widths=(16, 60), exported_at=exported_at,
+    )
+    _table(
+        book, title=f"参训记录：{name}", name=_unique_sheet_name("参训记录", used), headers=ENROLMENT_COLUMNS,
+        rows=content["enrolments"], widths=(16, 30, 30, 30, 16, 12, 12, 8, 12, 28), exported_at=exported_at,
+    )
+    _table(
+        book, title=f"证书：{name}", name=_unique_sheet_name("证书", used), headers=CERTIFICATE_COLUMNS,
+        rows=content["certificates"], widths=(20, 16, 14, 24, 30, 12, 16), exported_at=exported_at,
+    )
     for section in archive.sections:
-        sheet = workbook.create_sheet(_sheet_title(section.title, used))
-        _table(sheet, section.columns, section.rows)
-
+        _table(
+            book, title=f"{section.title}：{name}", name=_unique_sheet_name(section.title, used),
+            headers=section.columns, rows=section.rows, exported_at=exported_at,
+        )
     out = io.BytesIO()
-    workbook.save(out)
+    book.save(out)
     return out.getvalue()

@@ -9,7 +9,7 @@ command line, run by someone with shell access to the server, and is not checked
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, BinaryIO
@@ -17,6 +17,7 @@ from typing import Any, BinaryIO
 from django.apps import apps
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import BooleanField, Case, Exists, F, OuterRef, Value, When
 from django.utils import timezone
 from simple_history.utils import bulk_update_with_history
 
@@ -41,7 +42,8 @@ BATCH_SIZE = 2000
 # --- permission and scope ---------------------------------------------------------------
 
 
-def _require(actor: User | None, permission: str, action: str) -> None:
+def require_permission(actor: User | None, permission: str, action: str) -> None:
+    """Refuse with a Chinese message naming ``action`` unless the actor holds ``permission`` (views reuse it)."""
     if actor is None:
         return
     if actor.is_authenticated and actor.is_active and actor.has_perm(permission):
@@ -214,7 +216,7 @@ def trainee_register(*, data: Mapping[str, Any], actor: User | None, unit: Unit 
     registering_unit = _registering_unit(actor=actor, unit=unit, training_class=None)
     existing = Trainee.objects.select_for_update().filter(id_number=values.id_number).first()
     if existing is not None:
-        _require(actor, "trainees.change_trainee", "更新学员信息")
+        require_permission(actor, "trainees.change_trainee", "更新学员信息")
         if _name_key(existing.name) != _name_key(values.name):
             visible = bool(_visible_trainee_ids(actor, [existing.pk]))
             raise ValidationError({"name": _name_conflict_message(
@@ -235,7 +237,7 @@ def trainee_register(*, data: Mapping[str, Any], actor: User | None, unit: Unit 
         if new_groups:
             existing.target_groups.add(*new_groups)
         return existing
-    _require(actor, "trainees.add_trainee", "登记学员")
+    require_permission(actor, "trainees.add_trainee", "登记学员")
     trainee = Trainee(
         id_number=values.id_number,
         name=values.name,
@@ -259,18 +261,57 @@ def trainee_register(*, data: Mapping[str, Any], actor: User | None, unit: Unit 
 # --- enrolments -------------------------------------------------------------------------
 
 
-def _overlapping(trainee_ids: Sequence[int], training_class: TrainingClass) -> Iterator[tuple[int, int, bool]]:
-    """(enrolment id, trainee id, already flagged) of other live enrolments whose class dates overlap."""
-    live = (
+def _live_overlap() -> Exists:
+    """The overlap rule, for the enrolment of the outer query (the one place it is written).
+
+    Another enrolment of the same trainee, not dropped, in a class whose dates share at
+    least one day with this enrolment's class.
+    """
+    return Exists(
         Enrolment.objects.filter(
-            training_class__start_date__lte=training_class.end_date,
-            training_class__end_date__gte=training_class.start_date,
+            trainee_id=OuterRef("trainee_id"),
+            training_class__start_date__lte=OuterRef("training_class__end_date"),
+            training_class__end_date__gte=OuterRef("training_class__start_date"),
         )
-        .exclude(training_class_id=training_class.pk)
+        .exclude(pk=OuterRef("pk"))
         .exclude(status=Enrolment.Status.DROPPED)
     )
-    for queryset in filter_in(live, "trainee_id", trainee_ids, db_type="bigint"):
-        yield from queryset.values_list("pk", "trainee_id", "overlaps_other_class")
+
+
+@transaction.atomic
+def trainee_overlaps_refresh(*, trainee_ids: Iterable[int], actor: User | None = None, cause: str = "") -> int:
+    """Recompute ``overlaps_other_class`` on every enrolment of these trainees; return how many changed.
+
+    A trainee in two classes at the same time is a fraud signal for reviewers (四（四）: 虚假培训
+    is to be found and punished). An enrolment that is not dropped is flagged when the rule of
+    :func:`_live_overlap` holds; a dropped one is never flagged; a flag that no longer holds is
+    cleared. Call it after anything that changes the rule's inputs: an enrolment added
+    (enrolment_create, the roster import) or dropped (enrolment_drop), or a class's dates
+    changed (programs.services.training_class_update, through a discovery hook: programs may
+    not import this app). ``cause`` says what happened, for the history rows.
+    """
+    ids = sorted({int(pk) for pk in trainee_ids})
+    should = Case(
+        When(status=Enrolment.Status.DROPPED, then=Value(False)),
+        default=_live_overlap(),
+        output_field=BooleanField(),
+    )
+    flagged: list[Enrolment] = []
+    cleared: list[Enrolment] = []
+    for queryset in filter_in(Enrolment.objects.all(), "trainee_id", ids, db_type="bigint"):
+        stale = queryset.alias(should=should).exclude(overlaps_other_class=F("should"))
+        for enrolment in stale.select_for_update(of=("self",)).order_by("pk"):
+            enrolment.overlaps_other_class = not enrolment.overlaps_other_class
+            (flagged if enrolment.overlaps_other_class else cleared).append(enrolment)
+    suffix = f"：{cause}" if cause else ""
+    now = timezone.now()
+    for rows, reason in ((flagged, "与其他培训班时间重叠"), (cleared, "时间重叠已消除")):
+        if rows:
+            bulk_update_with_history(
+                rows, Enrolment, ["overlaps_other_class"], batch_size=BATCH_SIZE, default_user=actor,
+                default_date=now, default_change_reason=(reason + suffix)[:100],
+            )
+    return len(flagged) + len(cleared)
 
 
 @transaction.atomic
@@ -279,9 +320,9 @@ def enrolment_create(*, trainee: Trainee, training_class: TrainingClass, actor: 
 
     Capacity is counted under a row lock on the class, so two operators cannot both take
     the last place. A trainee already in a class whose dates overlap is not refused but
-    flagged on both enrolments (a fraud signal for reviewers, 四（四）: 虚假培训).
+    flagged on both enrolments (trainee_overlaps_refresh).
     """
-    _require(actor, "trainees.add_enrolment", "为培训班登记学员")
+    require_permission(actor, "trainees.add_enrolment", "为培训班登记学员")
     locked = _lock_class(actor=actor, training_class=training_class)
     if Enrolment.objects.filter(trainee=trainee, training_class=locked).exists():
         raise ValidationError(f"{trainee.name}已在培训班“{locked}”的花名册中，不需要重复报名。")
@@ -291,26 +332,33 @@ def enrolment_create(*, trainee: Trainee, training_class: TrainingClass, actor: 
             f"培训班“{locked}”计划人数{locked.capacity}人已报满，不能再报名。"
             "请选择其他培训班，或请责任单位调整计划人数。"
         )
-    others = list(_overlapping([trainee.pk], locked))
     enrolment = Enrolment(
-        trainee=trainee,
-        training_class=locked,
-        status=Enrolment.Status.ENROLLED,
-        overlaps_other_class=bool(others),
-        created_by=actor,
+        trainee=trainee, training_class=locked, status=Enrolment.Status.ENROLLED, created_by=actor
     )
     enrolment.full_clean()
     enrolment.save()
-    for other in Enrolment.objects.filter(pk__in=[pk for pk, _, flagged in others if not flagged]):
-        other.overlaps_other_class = True
-        other._change_reason = f"与培训班{locked.code}时间重叠"
-        other.save(update_fields=["overlaps_other_class"])
+    trainee_overlaps_refresh(trainee_ids=[trainee.pk], actor=actor, cause=f"报名培训班{locked.code}")
+    enrolment.refresh_from_db(fields=["overlaps_other_class"])
     return enrolment
 
 
-def _transition(*, enrolment: Enrolment, to: str, actor: User | None, reason: str, request=None, **changes) -> Enrolment:
-    _require(actor, "trainees.change_enrolment", "变更参训状态")
-    locked = Enrolment.objects.select_for_update().select_related("training_class", "trainee").get(pk=enrolment.pk)
+def _transition(
+    *,
+    enrolment: Enrolment,
+    to: str,
+    actor: User | None,
+    reason: str,
+    request=None,
+    check: Callable[[Enrolment], None] | None = None,
+    **changes: Any,
+) -> Enrolment:
+    """One move of the enrolment workflow (Enrolment.TRANSITIONS): permission, scope, lock, check, save, audit."""
+    require_permission(actor, "trainees.change_enrolment", "变更参训状态")
+    locked = (
+        Enrolment.objects.select_for_update(of=("self",))
+        .select_related("training_class", "trainee")
+        .get(pk=enrolment.pk)
+    )
     if actor is not None and not selectors.enrolment_list(user=actor).filter(pk=locked.pk).exists():
         raise PermissionDenied("该参训记录不在您的管理范围内。")
     before = locked.status
@@ -318,6 +366,8 @@ def _transition(*, enrolment: Enrolment, to: str, actor: User | None, reason: st
         raise ValidationError(
             f"参训记录当前状态为“{locked.get_status_display()}”，不能改为“{Enrolment.Status(to).label}”。"
         )
+    if check is not None:
+        check(locked)
     locked.status = to
     for key, value in changes.items():
         setattr(locked, key, value)
@@ -329,35 +379,102 @@ def _transition(*, enrolment: Enrolment, to: str, actor: User | None, reason: st
         actor=actor,
         request=request,
         obj=locked,
-        detail={"from": before, "to": to, "reason": reason, "training_class": locked.training_class.code},
+        detail={
+            "from": before, "to": to, "reason": reason, "training_class": locked.training_class.code,
+            **{key: str(value) for key, value in changes.items()},
+        },
     )
     return locked
 
 
-@transaction.atomic
-def enrolment_complete(
-    *, enrolment: Enrolment, completion_date: date, actor: User | None, reason: str = "", request=None
-) -> Enrolment:
-    """结业: the trainee finished the class on ``completion_date`` (within the class dates, not in the future)."""
-    training_class = enrolment.training_class
+def _completion_date_check(completion_date: date | None, training_class: TrainingClass) -> None:
+    if completion_date is None:
+        raise ValidationError("请填写结业日期。")
     if completion_date < training_class.start_date:
-        raise ValidationError(f"结业日期{completion_date}早于开班日期{training_class.start_date}，请核对。")
+        raise ValidationError(
+            f"结业日期{completion_date}早于开班日期{training_class.start_date}，请核对。"
+        )
     if completion_date > timezone.localdate():
         raise ValidationError(f"结业日期{completion_date}晚于今天，请在结业后再登记。")
+
+
+@transaction.atomic
+def enrolment_complete(
+    *, enrolment: Enrolment, completion_date: date | None, actor: User | None, reason: str = "", request=None
+) -> Enrolment:
+    """结业: the trainee finished the class on ``completion_date`` (not before the class started, not in the future)."""
     return _transition(
-        enrolment=enrolment, to=Enrolment.Status.COMPLETED, actor=actor, reason=reason, request=request,
+        enrolment=enrolment, to=Enrolment.Status.COMPLETED, actor=actor, reason=(reason or "").strip(),
+        request=request, check=lambda locked: _completion_date_check(completion_date, locked.training_class),
         completion_date=completion_date,
     )
 
 
+DROP_REASON_MAX = 200
+
+
+def _drop_reason_check(reason: str) -> None:
+    if not reason:
+        raise ValidationError("请填写退学原因。")
+    if len(reason) > DROP_REASON_MAX:
+        raise ValidationError(f"退学原因过长（{len(reason)}个字），最多{DROP_REASON_MAX}个字，请精简。")
+
+
 @transaction.atomic
 def enrolment_drop(*, enrolment: Enrolment, reason: str, actor: User | None, request=None) -> Enrolment:
-    """退学: the trainee left the class; the place is freed for the capacity count."""
-    if not (reason or "").strip():
-        raise ValidationError("请填写退学原因。")
-    return _transition(
-        enrolment=enrolment, to=Enrolment.Status.DROPPED, actor=actor, reason=reason.strip(), request=request
+    """退学: the trainee left the class; the place is freed for the capacity count, overlap flags recomputed."""
+    reason = (reason or "").strip()
+    dropped = _transition(
+        enrolment=enrolment, to=Enrolment.Status.DROPPED, actor=actor, reason=reason, request=request,
+        check=lambda locked: _drop_reason_check(reason),
     )
+    trainee_overlaps_refresh(
+        trainee_ids=[dropped.trainee_id], actor=actor, cause=f"从培训班{dropped.training_class.code}退学"
+    )
+    dropped.refresh_from_db(fields=["overlaps_other_class"])
+    return dropped
+
+
+def _for_each(enrolments: Sequence[Enrolment], action: Callable[[Enrolment], Enrolment], verb: str) -> list[Enrolment]:
+    """Run ``action`` on every enrolment; any refusal and none of them is changed (the caller's transaction)."""
+    if not enrolments:
+        raise ValidationError(f"请先勾选要办理{verb}的学员。")
+    done: list[Enrolment] = []
+    problems: list[str] = []
+    for enrolment in enrolments:
+        try:
+            done.append(action(enrolment))
+        except ValidationError as exc:
+            problems.append(f"{enrolment.trainee.name}（{enrolment.trainee.id_number_masked}）：{'；'.join(exc.messages)}")
+    if problems:
+        raise ValidationError([f"以下{len(problems)}名学员不能办理{verb}，本次未办理任何学员：", *problems])
+    return done
+
+
+@transaction.atomic
+def enrolment_bulk_complete(
+    *, enrolments: Sequence[Enrolment], completion_date: date | None, actor: User | None, reason: str = "",
+    request=None,
+) -> list[Enrolment]:
+    """结业 of several trainees on one date: all of them, or (on any refusal) none."""
+    require_permission(actor, "trainees.change_enrolment", "变更参训状态")
+    if completion_date is None:
+        raise ValidationError("请填写结业日期。")
+    if completion_date > timezone.localdate():
+        raise ValidationError(f"结业日期{completion_date}晚于今天，请在结业后再登记。")
+    return _for_each(enrolments, lambda e: enrolment_complete(
+        enrolment=e, completion_date=completion_date, actor=actor, reason=reason, request=request), "结业")
+
+
+@transaction.atomic
+def enrolment_bulk_drop(
+    *, enrolments: Sequence[Enrolment], reason: str, actor: User | None, request=None
+) -> list[Enrolment]:
+    """退学 of several trainees for one reason: all of them, or (on any refusal) none."""
+    require_permission(actor, "trainees.change_enrolment", "变更参训状态")
+    _drop_reason_check((reason or "").strip())
+    return _for_each(enrolments, lambda e: enrolment_drop(
+        enrolment=e, reason=reason, actor=actor, request=request), "退学")
 
 
 # --- certificates -----------------------------------------------------------------------
@@ -367,29 +484,73 @@ def enrolment_drop(*, enrolment: Enrolment, reason: str, actor: User | None, req
 def certificate_register(
     *,
     trainee: Trainee,
-    certificate_type: CertificateType,
-    occupation: Occupation,
-    level: SkillLevel,
     number: str,
     issuing_body: str,
-    issued_on: date,
+    issued_on: date | None,
     actor: User | None,
+    certificate_type: CertificateType | None = None,
+    occupation: Occupation | None = None,
+    level: SkillLevel | None = None,
     enrolment: Enrolment | None = None,
+    request=None,
 ) -> Certificate:
-    """Record a certificate (四（二）: the five certificate types); the number is unique per type."""
-    _require(actor, "trainees.add_certificate", "登记证书")
+    """Record a certificate (四（二）: the five certificate types); the number is unique per type.
+
+    Linked to the enrolment that led to it, the type, occupation and level default to what the
+    class's programme awards, and the issue date may not be before the class started.
+    """
+    require_permission(actor, "trainees.add_certificate", "登记证书")
     if actor is not None and not _visible_trainee_ids(actor, [trainee.pk]):
         raise PermissionDenied("该学员不在您的管理范围内。")
-    number = "".join(unicodedata.normalize("NFKC", number or "").split()).upper()
-    if not number:
-        raise ValidationError({"number": "请填写证书编号。"})
-    if issued_on > timezone.localdate():
-        raise ValidationError({"issued_on": f"发证日期{issued_on}晚于今天，请核对。"})
+    errors: dict[str, str] = {}
+    training_class = None
     if enrolment is not None:
         if enrolment.trainee_id != trainee.pk:
             raise ValidationError({"enrolment": "所选参训记录不是该学员的，请核对。"})
         if actor is not None and not selectors.enrolment_list(user=actor).filter(pk=enrolment.pk).exists():
             raise PermissionDenied("该参训记录不在您的管理范围内。")
+        # Read again under a lock: the caller's copy may predate a drop-out.
+        enrolment = (
+            Enrolment.objects.select_for_update(of=("self",))
+            .select_related("training_class__programme")
+            .get(pk=enrolment.pk)
+        )
+        training_class = enrolment.training_class
+        if enrolment.status == Enrolment.Status.DROPPED:
+            errors["enrolment"] = (
+                f"{trainee.name}已从培训班“{training_class}”退学，不能登记为该班取得的证书；"
+                "如证书与该班无关，请不选择对应培训班。"
+            )
+        programme = training_class.programme
+        certificate_type = certificate_type or programme.certificate_type
+        occupation = occupation or programme.occupation
+        level = level or programme.level
+    if certificate_type is None:
+        errors["certificate_type"] = "请选择证书类型。"
+    if occupation is None:
+        errors["occupation"] = "请选择职业（工种）。"
+    if level is None:
+        errors["level"] = "请选择等级。"
+    number = "".join(unicodedata.normalize("NFKC", number or "").split()).upper()
+    if not number:
+        errors["number"] = "请填写证书编号。"
+    elif len(number) > 50:
+        errors["number"] = f"证书编号过长（{len(number)}位），最多50位，请核对。"
+    issuing_body = (issuing_body or "").strip()
+    if not issuing_body:
+        errors["issuing_body"] = "请填写发证机构。"
+    elif len(issuing_body) > 200:
+        errors["issuing_body"] = f"发证机构名称过长（{len(issuing_body)}个字），最多200个字。"
+    if issued_on is None:
+        errors["issued_on"] = "请填写发证日期。"
+    elif issued_on > timezone.localdate():
+        errors["issued_on"] = f"发证日期{issued_on}晚于今天，请核对。"
+    elif training_class is not None and issued_on < training_class.start_date:
+        errors["issued_on"] = (
+            f"发证日期{issued_on}早于培训班“{training_class}”的开班日期{training_class.start_date}，请核对。"
+        )
+    if errors:
+        raise ValidationError(errors)
     holder = (
         Certificate.objects.select_related("trainee")
         .filter(certificate_type=certificate_type, number=number)
@@ -406,7 +567,7 @@ def certificate_register(
         occupation=occupation,
         level=level,
         number=number,
-        issuing_body=(issuing_body or "").strip(),
+        issuing_body=issuing_body,
         issued_on=issued_on,
         enrolment=enrolment,
     )
@@ -416,6 +577,23 @@ def certificate_register(
             certificate.save()
     except IntegrityError:
         raise ValidationError({"number": f"{certificate_type}编号{number}刚刚被登记，请核对证书编号。"}) from None
+    # The action list of accounts has no plain “登记” yet; a certificate is registry data entry.
+    audit_record(
+        action=AuditEntry.Action.STATISTICS_ENTRY,
+        actor=actor,
+        request=request,
+        obj=certificate,
+        detail={
+            "what": "证书登记",
+            "trainee": trainee.pk,
+            "certificate_type": certificate_type.name,
+            "number": number,
+            "occupation": occupation.name,
+            "level": level.name,
+            "issued_on": issued_on.isoformat(),
+            "training_class": training_class.code if training_class is not None else None,
+        },
+    )
     return certificate
 
 
@@ -536,10 +714,10 @@ def roster_import(
     per row. Importing the same file again changes nothing. Permission and scope problems
     raise PermissionDenied / ValidationError before the file is read.
     """
-    _require(actor, "trainees.add_trainee", "登记学员")
-    _require(actor, "trainees.change_trainee", "更新学员信息")
+    require_permission(actor, "trainees.add_trainee", "登记学员")
+    require_permission(actor, "trainees.change_trainee", "更新学员信息")
     if training_class is not None:
-        _require(actor, "trainees.add_enrolment", "为培训班登记学员")
+        require_permission(actor, "trainees.add_enrolment", "为培训班登记学员")
         if actor is not None and not training_class_list(user=actor).filter(pk=training_class.pk).exists():
             raise PermissionDenied(f"培训班“{training_class}”不在您的管理范围内，不能导入其花名册。")
     registering_unit = _registering_unit(actor=actor, unit=unit, training_class=training_class)
@@ -711,27 +889,19 @@ def _roster_save(
     enrolled = 0
     if locked is not None and to_enrol:
         trainee_ids = [pk_by_number[p.row.id_number.number] for p in to_enrol]
-        # Only people registered before this import can already be in another class.
-        overlapping = list(_overlapping([pk for pk in trainee_ids if pk in existing_ids], locked))
-        flagged = {trainee_id for _, trainee_id, _ in overlapping}
-        values = [(trainee_id, trainee_id in flagged) for trainee_id in trainee_ids]
         common = {"training_class_id": locked.pk, "status": Enrolment.Status.ENROLLED, "created_by_id": actor_id,
-                  "created_at": now}
-        enrolment_ids = bulk_insert(Enrolment, ["trainee_id", "overlaps_other_class"], values,
+                  "created_at": now, "overlaps_other_class": False}
+        enrolment_ids = bulk_insert(Enrolment, ["trainee_id"], [(pk,) for pk in trainee_ids],
                                     constants=common, returning_pk=True)
         bulk_insert(
-            Enrolment.history.model, ["id", "trainee_id", "overlaps_other_class"],
-            [(pk, *row) for pk, row in zip(enrolment_ids, values)],
+            Enrolment.history.model, ["id", "trainee_id"],
+            [(pk, trainee_id) for pk, trainee_id in zip(enrolment_ids, trainee_ids)],
             constants={**common, "history_date": now, "history_type": "+", "history_user_id": actor_id},
         )
         enrolled = len(enrolment_ids)
-        to_flag = [pk for pk, _, already in overlapping if not already]
-        others = [e for queryset in filter_in(Enrolment.objects.all(), "pk", to_flag, db_type="bigint") for e in queryset]
-        if others:
-            for other in others:
-                other.overlaps_other_class = True
-            bulk_update_with_history(
-                others, Enrolment, ["overlaps_other_class"], batch_size=BATCH_SIZE, default_user=actor,
-                default_date=now, default_change_reason=f"与培训班{locked.code}时间重叠",
-            )
+        # Only people registered before this import can be in another class.
+        trainee_overlaps_refresh(
+            trainee_ids=[pk for pk in trainee_ids if pk in existing_ids], actor=actor,
+            cause=f"导入培训班{locked.code}花名册",
+        )
     return ImportResult(created=len(new), updated=len(changed), enrolled=enrolled)

@@ -79,3 +79,52 @@ def test_unit_operator_opens_a_masked_archive(page, live_server, screenshot_dir,
     assert "S2019123456" in page.locator("#certificates").inner_text()
     assert page.locator("text=查看完整身份证号码和手机号码").count() == 0
     page.screenshot(path=screenshot_dir / "archive-unit-operator.png", full_page=True)
+
+
+def test_unit_operator_completes_drops_and_registers_a_certificate(page, live_server, screenshot_dir, class_a1,
+                                                                   operator_a, password):
+    from trainees.models import Certificate, Enrolment
+
+    rows = [EnrolmentFactory(training_class=class_a1, trainee=TraineeFactory(name=name),
+                             status=Enrolment.Status.ENROLLED, completion_date=None)
+            for name in ("张小一", "李小二", "王小三")]
+    log_in(page, live_server, operator_a.username, password)
+    page.goto(f"{live_server.url}/classes/{class_a1.pk}/roster/")
+    assert page.input_value("#id_completion_date") == "2019-03-29"
+
+    # When everyone is ticked with “select all” but 王小三, and completed on the default date
+    page.check("#pick-all")
+    page.uncheck(f"input.pick[value='{rows[2].pk}']")
+    assert page.locator("#pick-all").evaluate("box => box.indeterminate") is True
+    page.screenshot(path=screenshot_dir / "roster-outcome-bar-unit-operator.png", full_page=True)
+    page.click("#bulk-complete")
+    page.wait_for_selector(".msg-success")
+    assert "已为张小一、李小二共2名学员办理结业。" in page.locator(".messages").inner_text()
+
+    # and 王小三 is dropped from his row without a reason, then with one
+    page.click(f"button[name=drop_one][value='{rows[2].pk}']")
+    page.wait_for_selector("#outcome-errors")
+    assert "请填写退学原因。" in page.locator("#outcome-errors").inner_text()
+    page.fill("#id_reason", "外出务工")
+    # (Enter in a box submits nothing: the form's default button, its first submit button, is disabled)
+    assert page.evaluate("document.querySelector('#roster-outcomes [type=submit]').disabled") is True
+    page.click(f"button[name=drop_one][value='{rows[2].pk}']")
+    page.wait_for_selector(".msg-success")
+    statuses = page.locator("#roster-table tbody td[class^=status-]").all_inner_texts()
+    assert statuses == ["已结业", "已结业", "已退学"]
+    assert page.locator("#roster-table input.pick").count() == 0
+    page.screenshot(path=screenshot_dir / "roster-outcomes-unit-operator.png", full_page=True)
+
+    # When a certificate is registered from 张小一's row
+    page.click(f"tr[data-enrolment='{rows[0].pk}'] >> text=登记证书")
+    page.wait_for_selector("#certificate-form")
+    assert page.locator("#id_occupation option:checked").inner_text() == "电焊"
+    assert page.locator("#id_level option:checked").inner_text() == "初级工（五级）"
+    page.fill("#id_number", "S2019000777")
+    page.fill("#id_issuing_body", "重庆市职业技能鉴定指导中心")
+    page.fill("#id_issued_on", "2019-04-10")
+    page.screenshot(path=screenshot_dir / "certificate-form-unit-operator.png", full_page=True)
+    page.click("#certificate-form button[type=submit]")
+    page.wait_for_selector("#roster-table")
+    assert "已为张小一登记职业技能等级证书，编号S2019000777。" in page.locator(".messages").inner_text()
+    assert Certificate.objects.get().enrolment_id == rows[0].pk

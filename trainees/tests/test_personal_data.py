@@ -33,9 +33,12 @@ def outputs_for(user, world, classes, client) -> dict[str, str]:
     text("api-list", client.get("/api/v1/trainees/"))
     for key, trainee in world.items():
         number = trainee.id_number
-        text(f"search-{key}", client.get("/trainees/", {"q": number}))
-        text(f"search-lower-{key}", client.get("/trainees/", {"q": number.lower()}))
-        text(f"api-search-{key}", client.get("/api/v1/trainees/", {"search": number}))
+        # The ID search posts the number; where it redirects to is part of the output too.
+        found = client.post("/trainees/search/", {"q": number})
+        text(f"search-{key}", found)
+        out[f"search-location-{key}"] = found.get("Location", "")
+        text(f"search-lower-{key}", client.post("/trainees/search/", {"q": number.lower()}, follow=True))
+        text(f"api-search-{key}", client.post("/api/v1/trainees/lookup/", {"id_number": number}))
         text(f"archive-{key}", client.get(f"/trainees/{trainee.pk}/"))
         text(f"export-{key}", client.get(f"/trainees/{trainee.pk}/archive.xlsx"))
         text(f"api-archive-{key}", client.get(f"/api/v1/trainees/{trainee.pk}/"))
@@ -63,9 +66,9 @@ def test_no_full_id_number_or_phone_anywhere(world, someone, classes, client_for
         assert masked in outputs[f"export-{key}"]
         assert masked in outputs[f"api-archive-{key}"]
         assert f"{trainee.mobile[:3]}****{trainee.mobile[-4:]}" in outputs[f"archive-{key}"]
-    # and a full-ID search finds exactly the visible person, without listing the number
+    # and a full-ID search leads to exactly the visible person's archive, without listing the number
     for key, trainee in world.items():
-        found = f'data-trainee="{trainee.pk}"' in outputs.get(f"search-{key}", "")
+        found = outputs.get(f"search-location-{key}") == f"/trainees/{trainee.pk}/"
         assert found == (key in visible), key
 
 
@@ -127,12 +130,16 @@ def test_export_is_recorded_masked_and_never_a_formula(world, operator_a, client
     assert "attachment" in response["Content-Disposition"]
     workbook = openpyxl.load_workbook(io.BytesIO(response.content))
     assert workbook.sheetnames == ["基本信息", "参训记录", "证书", "补贴享受记录"]
+    assert workbook["基本信息"]["A1"].value == f"职业培训电子档案：{trainee.name}"
+    assert workbook["基本信息"]["A2"].value.startswith("统计期间：截至导出时的全部记录（身份证号码、手机号码已按规定脱敏显示）")
+    assert "导出时间：" in workbook["基本信息"]["A2"].value
+    assert [c.value for c in workbook["基本信息"][3]] == ["项目", "内容"]
     identity = {row[0].value: row[1] for row in workbook["基本信息"].iter_rows(min_row=4) if row[0].value}
     assert identity["身份证号码"].value == f"{trainee.id_number[:6]}********{trainee.id_number[-4:]}"
     address = identity["户籍地址"]
     assert address.data_type == "s" and address.quotePrefix is True
     assert address.value == '=HYPERLINK("http://evil","点我")'
-    classes = [[c.value for c in row] for row in workbook["参训记录"].iter_rows(min_row=2)]
+    classes = [[c.value for c in row] for row in workbook["参训记录"].iter_rows(min_row=4)]
     assert classes[0][0] == "QJ-A1"
     entry = AuditEntry.objects.get(action=AuditEntry.Action.EXPORT)
     assert entry.actor == operator_a and entry.object_id == str(trainee.pk) and entry.detail["masked"] is True
@@ -141,8 +148,11 @@ def test_export_is_recorded_masked_and_never_a_formula(world, operator_a, client
 @pytest.mark.parametrize("typed", ["5002", "50022219900101", "500222199001011230"])
 def test_partial_or_invalid_id_search_is_not_offered(world, bureau_staff, client_for, typed):
     client = client_for(bureau_staff)
-    html = client.get("/trainees/", {"q": typed}).content.decode()
-    assert "不支持按部分号码查找" in html
-    assert "data-trainee=" not in html
+    for response in (client.post("/trainees/search/", {"q": typed}), client.get("/trainees/", {"q": typed})):
+        html = response.content.decode()
+        assert response.status_code == 200 and "不支持按部分号码查找" in html
+        assert "data-trainee=" not in html and f'value="{typed}"' not in html
     response = client.get("/api/v1/trainees/", {"search": typed})
     assert response.status_code == 400 and "不支持按部分号码查找" in response.json()["search"][0]
+    response = client.post("/api/v1/trainees/lookup/", {"id_number": typed})
+    assert response.status_code == 400 and "不支持按部分号码查找" in response.json()["id_number"][0]

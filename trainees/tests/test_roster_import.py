@@ -340,7 +340,7 @@ def test_overlapping_classes_are_flagged_on_both_enrolments(bureau_staff, class_
     assert in_a1.overlaps_other_class and in_b1.overlaps_other_class
     assert not in_a2.overlaps_other_class
     assert not Enrolment.objects.get(trainee__id_number=ID_2).overlaps_other_class
-    assert in_b1.history.first().history_change_reason == "与培训班QJ-A1时间重叠"
+    assert in_b1.history.first().history_change_reason == "与其他培训班时间重叠：导入培训班QJ-A1花名册"
 
 
 def test_import_without_class_registers_for_the_unit(unit_b):
