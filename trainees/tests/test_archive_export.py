@@ -73,7 +73,7 @@ def test_every_sheet_has_the_shared_title_and_export_time(world, operator_a, cli
     trainee = world["reg_a"]  # registered, no class, no certificate
     response = client_for(operator_a).get(f"/trainees/{trainee.pk}/archive.xlsx")
     workbook = openpyxl.load_workbook(io.BytesIO(response.content))
-    expected_titles = {"基本信息": "职业培训电子档案", "参训记录": "参训记录", "证书": "证书"}
+    expected_titles = {"基本信息": "职业培训电子档案", "参训记录": "参训记录", "证书": "证书", "补贴享受记录": "补贴享受记录"}
     for sheet in workbook.worksheets:
         assert sheet["A1"].value == f"{expected_titles[sheet.title]}：{trainee.name}"
         assert sheet["A1"].font.b
