@@ -62,6 +62,7 @@ class AuditEntry(models.Model):
         PLAN_CHANGE = "plan_change", "计划变更"
         DEADLINE_CHANGE = "deadline_change", "报送期限变更"
         STATISTICS_ENTRY = "statistics_entry", "统计数据录入"
+        REGISTRATION = "registration", "登记"
 
     class Result(models.TextChoices):
         SUCCESS = "success", "成功"

@@ -171,6 +171,8 @@ class Certificate(models.Model):
         verbose_name_plural = "证书"
         ordering = ["-issued_on", "id"]
         constraints = [models.UniqueConstraint(fields=["certificate_type", "number"], name="certificate_number_unique")]
+        # A number used on certificates of two types is a fraud signal; find it without a scan.
+        indexes = [models.Index(fields=["number"], name="certificate_number_idx")]
 
     def __str__(self) -> str:
         return f"{self.certificate_type} {self.number}"

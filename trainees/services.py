@@ -577,9 +577,8 @@ def certificate_register(
             certificate.save()
     except IntegrityError:
         raise ValidationError({"number": f"{certificate_type}编号{number}刚刚被登记，请核对证书编号。"}) from None
-    # The action list of accounts has no plain “登记” yet; a certificate is registry data entry.
     audit_record(
-        action=AuditEntry.Action.STATISTICS_ENTRY,
+        action=AuditEntry.Action.REGISTRATION,
         actor=actor,
         request=request,
         obj=certificate,

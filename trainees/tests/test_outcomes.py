@@ -170,6 +170,7 @@ def test_certificate_defaults_to_the_class_programme_and_is_audited(operator_a, 
         "qualification", "养老护理", "level-4")
     entry = AuditEntry.objects.get(object_type="trainees.certificate", object_id=str(certificate.pk))
     assert entry.actor == operator_a and entry.result == AuditEntry.Result.SUCCESS
+    assert entry.action == AuditEntry.Action.REGISTRATION
     assert entry.detail["what"] == "证书登记" and entry.detail["number"] == "ZG2019-0001"
     assert entry.detail["training_class"] == "QJ-CARE" and entry.detail["certificate_type"] == "职业资格证书"
     # Given values replace the defaults
