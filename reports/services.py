@@ -25,6 +25,7 @@ from accounts.audit import audit_record
 from accounts.models import AuditEntry, User
 from accounts.notifications import notify, users_with_permission
 from programs.models import ActionPlan, Assignment, Quota, TrainingType, Unit
+from qijiang_training.celery import queue_task
 from spreadsheets.workbooks import ReportWorkbook
 from trainees.models import Enrolment
 
@@ -287,18 +288,9 @@ def rollup_queue(plan_id: int) -> None:
     The scheduled roll-up (every 10 minutes) catches up, so an approval never fails because
     Redis is unavailable.
     """
-    from kombu.exceptions import OperationalError as KombuOperationalError
-    from redis.exceptions import RedisError
-
     from .tasks import progress_rollup_plan
 
-    def send() -> None:
-        try:
-            progress_rollup_plan.delay(plan_id)
-        except (KombuOperationalError, RedisError, OSError):
-            logger.exception("进度汇总任务未能放入队列（行动计划 %s），将由定时汇总补上。", plan_id)
-
-    transaction.on_commit(send)
+    transaction.on_commit(lambda: queue_task(progress_rollup_plan, plan_id))
 
 
 def deadline_check(*, quarterly_return: QuarterlyReturn, today: datetime.date) -> bool:
@@ -886,15 +878,9 @@ def export_queue(*, prepared: PreparedExport, actor: User, request=None) -> Expo
 
 def _export_send(export_id: int) -> None:
     """Hand the export to the worker; with the broker down the requester sees why at once."""
-    from kombu.exceptions import OperationalError as KombuOperationalError
-    from redis.exceptions import RedisError
-
     from .tasks import export_run
 
-    try:
-        export_run.delay(export_id)
-    except (KombuOperationalError, RedisError, OSError):
-        logger.exception("导出任务未能放入队列（导出 %s）。", export_id)
+    if not queue_task(export_run, export_id):
         export = ExportFile.objects.filter(pk=export_id, status=ExportFile.Status.QUEUED).first()
         if export is not None:
             _export_fail(export, reason="导出失败：后台任务服务暂时不可用，请稍后重新申请。")

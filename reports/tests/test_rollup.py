@@ -159,7 +159,7 @@ def test_approval_succeeds_when_the_broker_is_down(broker_refusing_connections, 
     assert response.status_code == 200
     assert "已审核通过区教委2019年第1季度统计季报" in response.content.decode()
     assert QuarterlyReturn.objects.get().status == Status.APPROVED
-    assert "进度汇总任务未能放入队列" in caplog.text
+    assert "任务 reports.tasks.progress_rollup_plan 未能放入队列" in caplog.text
     # nothing was rolled up yet; the scheduled roll-up catches up
     assert not UnitProgress.objects.exists()
     services.progress_rollup_all()
