@@ -225,6 +225,17 @@ def test_staff_approve_a_submitted_return(bureau_staff, unit_a):
     )
 
 
+def test_transition_rows_cannot_be_edited(bureau_staff, unit_a):
+    from django.db import DatabaseError, transaction
+
+    quarterly_return = make_return(unit_a, status=Status.SUBMITTED)
+    services.return_approve(quarterly_return=quarterly_return, actor=bureau_staff)
+    with pytest.raises(DatabaseError, match="季报流转记录只能追加"):
+        with transaction.atomic():
+            ReturnTransition.objects.filter(quarterly_return=quarterly_return).update(reason="改写")
+    assert not ReturnTransition.objects.filter(reason="改写").exists()
+
+
 def test_bureau_admin_may_review_too(bureau_admin, unit_a):
     quarterly_return = make_return(unit_a, status=Status.SUBMITTED)
     services.return_approve(quarterly_return=quarterly_return, actor=bureau_admin)
