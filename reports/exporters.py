@@ -548,7 +548,7 @@ EXPORT_KINDS: list[ExportKind] = [
         order=30, description="全年的培训人次和取得证书人次，分表同季报，与上年比较。",
     ),
     ExportKind(
-        key="roster", title="学员花名册", permission=selectors.ROSTER_VIEW,
+        key="roster", title="学员花名册", permission="trainees.view_enrolment",
         form=RosterExportForm, count=roster_count, write=roster_write, describe=roster_describe, order=40,
         reveal_permission=REVEAL_PERMISSION,
         description="按单位、培训班或培训期间导出参训学员名单；身份证号码和手机号码默认隐去部分数字。",

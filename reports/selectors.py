@@ -13,6 +13,7 @@ from accounts.models import AuditEntry
 from accounts.scoping import scope_to_units, sees_all_units
 from programs.models import ActionPlan, Assignment, OutcomeIndicator, PlanYear, Quota, Unit
 from trainees.models import Certificate, Enrolment, TargetGroup
+from trainees.selectors import enrolment_list
 
 from .models import (
     DEFAULT_DAYS_AFTER_QUARTER_END, QUARTERS, DeadlineException, ExportFile, IndicatorValue, QuarterlyReturn,
@@ -444,19 +445,6 @@ class Period:
 
     def a_year_earlier(self) -> "Period":
         return Period(self.year - 1, self.quarter)
-
-
-ROSTER_VIEW = "trainees.view_enrolment"
-
-
-def enrolment_list(*, user) -> QuerySet[Enrolment]:
-    """Enrolments the user may read: bureau roles all, a unit its classes', an institution its classes'."""
-    if not (user and user.is_authenticated and user.has_perm(ROSTER_VIEW)):
-        return Enrolment.objects.none()
-    return scope_to_units(
-        Enrolment.objects.all(), user, unit_field="training_class__unit_id",
-        institution_field="training_class__institution_id",
-    )
 
 
 def _completed_in(enrolments: QuerySet[Enrolment], period: Period) -> QuerySet[Enrolment]:
