@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
+from trainees.idnumbers import age_on
+
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
 
@@ -260,11 +262,6 @@ def months_started(start: date, end: date) -> int:
 def training_days(start: date, end: date) -> int:
     """Days of training for the living allowance: the class's calendar days, both ends included."""
     return max((end - start).days + 1, 0)
-
-
-def age_on(birth_date: date, on: date) -> int:
-    before_birthday = (on.month, on.day) < (birth_date.month, birth_date.day)
-    return on.year - birth_date.year - int(before_birthday)
 
 
 def is_working_day(day: date, holidays: frozenset[date] | set[date], workdays: frozenset[date] | set[date]) -> bool:
