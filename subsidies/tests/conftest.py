@@ -7,8 +7,11 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 from decimal import Decimal
+from unittest import mock
+from zoneinfo import ZoneInfo
 
 import pytest
+from django.utils import timezone
 
 from accounts.roles import Role
 from accounts.tests.factories import UserFactory
@@ -115,8 +118,10 @@ def another_class(world: World, *, institution=None, applicant=None, reviewer=No
 class MoneyWorld:
     """Two units (区教委 A, 区农业农村委 B) and two institutions (X works for A; Y for A and B).
 
-    paid_a (A, X) paid 2019-02-15 from 失业保险基金结余, 500 recovered 2019-06-01; paid_b (B, Y) paid
-    2018-03-20 from 就业补助资金; noticed_a (A, Y) on public notice; payable_b (B, Y) payable.
+    paid_a (A, X) approved 2019-02-01, paid 2019-02-15 from 失业保险基金结余, 500 recovered 2019-06-01;
+    paid_b (B, Y) approved 2018-03-01, paid 2018-03-20 from 就业补助资金; noticed_a (A, Y) approved
+    2019-05-05, on public notice; payable_b (B, Y) approved 2019-03-31, payable. Allocations:
+    100,000 to 就业补助资金 on 2018-01-10, 50,000 to 失业保险基金结余 on 2019-01-10.
     """
 
     a: World
@@ -143,8 +148,13 @@ class MoneyWorld:
         ]
 
 
-def _claim(world: World, status: str, bureau) -> SubsidyClaim:
+def _claim(world: World, status: str, bureau, *, approved_on: datetime.date) -> SubsidyClaim:
+    """A claim run to ``status``, approved (复核通过) on ``approved_on`` at 10:00 in Shanghai."""
     claim = services.claim_create(training_class=world.klass, subsidy_type="training", actor=world.applicant)
+    claim = run_to(claim, "unit_reviewed", world=world, bureau=bureau)
+    moment = datetime.datetime.combine(approved_on, datetime.time(10), tzinfo=ZoneInfo("Asia/Shanghai"))
+    with mock.patch.object(timezone, "now", lambda: moment):
+        claim = services.claim_approve(claim=claim, actor=bureau)
     return run_to(claim, status, world=world, bureau=bureau)
 
 
@@ -165,18 +175,19 @@ def money(db, unit_a, unit_b, operator_a, operator_b, bureau_staff, finance) -> 
     services.ledger_allocate(fund_source=unemployment, amount="50000.00", entry_date=datetime.date(2019, 1, 10),
                              actor=finance, voucher_number="BK2019-001", memo="2019年失业保险基金结余")
 
-    paid_a = _claim(a, "payable", bureau_staff)
+    paid_a = _claim(a, "payable", bureau_staff, approved_on=datetime.date(2019, 2, 1))
     payment_a, _ = services.claim_pay(claim=paid_a, fund_source=unemployment, voucher_number="PZ2019-0001",
                                       paid_on=datetime.date(2019, 2, 15), actor=finance)
     recovery = services.ledger_reverse(
         entry=payment_a.ledger_entries.get(kind="payout"), amount="500.00", reason="一名学员证书存疑，追回",
         entry_date=datetime.date(2019, 6, 1), actor=finance, voucher_number="ZH2019-001",
     )
-    paid_b = _claim(b, "payable", bureau_staff)
+    paid_b = _claim(b, "payable", bureau_staff, approved_on=datetime.date(2018, 3, 1))
     services.claim_pay(claim=paid_b, fund_source=employment, voucher_number="PZ2018-0001",
                        paid_on=datetime.date(2018, 3, 20), actor=finance)
-    noticed_a = _claim(another_class(a, institution=y, applicant=y_operator), "publicized", bureau_staff)
-    payable_b = _claim(another_class(b), "payable", bureau_staff)
+    noticed_a = _claim(another_class(a, institution=y, applicant=y_operator), "publicized", bureau_staff,
+                       approved_on=datetime.date(2019, 5, 5))
+    payable_b = _claim(another_class(b), "payable", bureau_staff, approved_on=datetime.date(2019, 3, 31))
     for claim in (paid_a, paid_b, noticed_a, payable_b):
         claim.refresh_from_db()
     return MoneyWorld(
