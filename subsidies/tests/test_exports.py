@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime
 import io
 import random
+import re
 from decimal import Decimal
 
 import pytest
@@ -572,3 +573,29 @@ def test_background_ledger_export_reads_its_stored_filters(money, auditor, clien
     assert [dec(r["amount"]) for r in rows] == [Decimal("50000.00"), Decimal("-3000.00"), Decimal("500.00")]
     assert dec(totals["amount"]) == FundSource.objects.get(pk=money.unemployment.pk).balance == Decimal("47500.00")
     assert client_for(money.institution_x_operator).get(f"/api/v1/exports/{body['id']}/").status_code == 404
+
+
+# The export pages ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("who,kinds", [
+    ("institution_x", ["subsidy_claims", "subsidy_notice"]),
+    ("operator_a", ["subsidy_claims", "subsidy_notice"]),
+    ("finance", ["subsidy_claims", "subsidy_ledger", "subsidy_notice"]),
+    ("auditor", ["subsidy_claims", "subsidy_ledger", "subsidy_notice"]),
+])
+def test_export_page_lists_the_subsidy_kinds_each_role_may_use(money, users, client_for, unit_a, unit_b, who, kinds):
+    client = client_for(users[who])
+    listing = client.get(reverse("export_list")).content.decode()
+    for key in ("subsidy_claims", "subsidy_ledger", "subsidy_notice"):
+        assert (reverse("export_new", args=[key]) in listing) == (key in kinds)
+    form = client.get(reverse("export_new", args=["subsidy_claims"])).content.decode()
+    assert "申领提交或支付日期自" in form and 'type="date"' in form
+    units = re.findall(r'<option value="(\d+)"', form.split('name="unit"')[1].split("</select>")[0])
+    expected = {"institution_x": set(), "operator_a": {unit_a.pk}}.get(who)
+    if expected is not None:
+        assert {int(pk) for pk in units} == expected
+    else:
+        assert {unit_a.pk, unit_b.pk} <= {int(pk) for pk in units}
+    notice_form = client.get(reverse("export_new", args=["subsidy_notice"])).content.decode()
+    assert "申领编号" in notice_form and "unmasked" not in notice_form
