@@ -5,6 +5,9 @@ from __future__ import annotations
 from django import forms
 from django.utils import timezone
 
+from programs.selectors import unit_list
+
+from . import selectors
 from .models import ClaimAttachment, FundSource, SubsidyClaim, SubsidyType
 
 # ISO dates, as <input type="date"> needs them whatever the locale's display format.
@@ -117,3 +120,80 @@ class DecisionForm(forms.Form):
 class AttachmentForm(forms.Form):
     kind = forms.ChoiceField(label="材料类型", choices=ClaimAttachment.Kind.choices)
     file = forms.FileField(label="文件（PDF、JPG、PNG，不超过10 MB）", error_messages={"required": "请选择要上传的文件。"})
+
+
+# ---------------------------------------------------------------- export filters
+# Forms of the subsidy export kinds (subsidies/exports.py, the contract of reports.exporters):
+# built with the requesting user, offering only what that user may see; their cleaned values
+# are stored as the export's JSON filters.
+
+
+def _period_field(label: str, example: str) -> forms.DateField:
+    return forms.DateField(
+        label=label, required=False, widget=DATE,
+        error_messages={"invalid": f"日期格式应为 年-月-日，如 {example}。"},
+    )
+
+
+class _ExportFilterForm(forms.Form):
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean(self):
+        cleaned = super().clean()
+        date_from, date_to = cleaned.get("date_from"), cleaned.get("date_to")
+        if date_from and date_to and date_from > date_to:
+            self.add_error("date_to", "结束日期不能早于开始日期。")
+        return cleaned
+
+
+class ClaimExportForm(_ExportFilterForm):
+    """Claims and payments of a period: claims submitted or paid between the dates, payments dated in them."""
+
+    date_from = _period_field("申领提交或支付日期自", "2019-01-01")
+    date_to = _period_field("申领提交或支付日期至", "2019-12-31")
+    subsidy_type = forms.ChoiceField(label="补贴类型", required=False, choices=[("", "全部"), *SubsidyType.choices])
+    status = forms.ChoiceField(label="状态", required=False, choices=[("", "全部"), *SubsidyClaim.Status.choices])
+    unit = forms.ModelChoiceField(
+        label="责任单位", queryset=None, required=False, empty_label="全部（本账号可查看的）",
+        error_messages={"invalid_choice": "所选单位不存在或不在您的查看范围内，请重新选择。"},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = unit_list(user=self.user).order_by("name")
+
+
+class LedgerExportForm(_ExportFilterForm):
+    """The special ledger of a period, with balances by fund source and payouts by subsidy type."""
+
+    date_from = _period_field("记账日期自", "2019-01-01")
+    date_to = _period_field("记账日期至", "2019-12-31")
+    fund_source = forms.ModelChoiceField(
+        label="资金来源", queryset=FundSource.objects.all(), required=False, empty_label="全部资金来源",
+        error_messages={"invalid_choice": "所选资金来源不存在，请重新选择。"},
+    )
+
+
+class NoticeExportForm(_ExportFilterForm):
+    """The public notice list (公示名单) of one claim the user may see, always masked."""
+
+    claim = forms.CharField(
+        label="申领编号", max_length=30, help_text="如 BT2019000123；只能导出已经公示的申领。",
+        error_messages={"required": "请填写申领编号。"},
+    )
+
+    def clean_claim(self):
+        number = (self.cleaned_data.get("claim") or "").strip().upper()
+        digits = number[6:] if number.startswith("BT") and len(number) > 6 else ""
+        claim = None
+        if digits.isdigit():
+            claim = selectors.claim_list(user=self.user).filter(pk=int(digits)).first()
+        if claim is None or claim.number != number:
+            raise forms.ValidationError(f"没有找到编号为 {number} 的申领，或该申领不在您的查看范围内。")
+        if claim.status not in selectors.NOTICED_STATUSES:
+            raise forms.ValidationError(
+                f"申领 {number} 当前为“{claim.get_status_display()}”，没有公示名单；只能导出公示中或已公示的申领。"
+            )
+        return claim

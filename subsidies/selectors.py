@@ -8,13 +8,17 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import connection
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sum
+from django.db.models import (
+    Case, Count, DecimalField, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Value, When,
+)
+from django.db.models.functions import ExtractYear
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
 from accounts.scoping import scope_to_units
 from programs.models import CertificateType, TrainingClass
@@ -515,6 +519,10 @@ def ledger_list(*, user, filters: dict | None = None) -> QuerySet[LedgerEntry]:
         queryset = queryset.filter(kind=filters["kind"])
     if filters.get("subsidy_type"):
         queryset = queryset.filter(subsidy_type=filters["subsidy_type"])
+    if filters.get("date_from"):
+        queryset = queryset.filter(entry_date__gte=filters["date_from"])
+    if filters.get("date_to"):
+        queryset = queryset.filter(entry_date__lte=filters["date_to"])
     return queryset
 
 
@@ -616,4 +624,403 @@ def trainee_subsidy_lines(*, user, trainee_id: int) -> QuerySet[ClaimLine]:
         .select_related("claim__training_class__programme__occupation", "claim__training_class__programme__level")
         .prefetch_related("claim__payments")
         .order_by("claim__created_at", "id")
+    )
+
+
+# ---------------------------------------------------------------- exports, report sheets and the public page
+#
+# Read by subsidies/exports.py (the Excel exports and the subsidy sheets of the 季报/年报, through
+# the contract of reports.exporters) and by subsidies/public.py (the public page). The scoped ones
+# start from claim_list / ledger_list above; the public ones return sums or masked rows only.
+
+ZERO = Decimal("0.00")
+# Statuses in which a claim's notice list stands: on notice now, or through it without an upheld objection.
+NOTICED_STATUSES = frozenset({
+    SubsidyClaim.Status.PUBLICIZED, SubsidyClaim.Status.PAYABLE, SubsidyClaim.Status.ADVANCE_PAID,
+    SubsidyClaim.Status.PAID,
+})
+# Statuses a claim reaches only through the bureau's approval (复核通过), and that still stand.
+APPROVED_STATUSES = frozenset({SubsidyClaim.Status.APPROVED, *NOTICED_STATUSES})
+# How long a notice list stays on the public page after its notice period ended.
+NOTICE_KEPT_DAYS = 30
+
+
+def _day_bounds(start: date | None, end: date | None) -> tuple[datetime | None, datetime | None]:
+    """Aware datetimes [start 00:00, the day after end 00:00) in the local time zone (Asia/Shanghai)."""
+    zone = timezone.get_current_timezone()
+    low = datetime.combine(start, time.min, tzinfo=zone) if start else None
+    high = datetime.combine(end + timedelta(days=1), time.min, tzinfo=zone) if end else None
+    return low, high
+
+
+def _payments_between(start: date | None, end: date | None) -> QuerySet[Payment]:
+    queryset = Payment.objects.all()
+    if start:
+        queryset = queryset.filter(paid_on__gte=start)
+    if end:
+        queryset = queryset.filter(paid_on__lte=end)
+    return queryset
+
+
+def _claims_of(*, user, filters: dict) -> QuerySet[SubsidyClaim]:
+    """claim_list with the export's filters: status, subsidy type and responsible unit."""
+    queryset = claim_list(user=user, filters=filters)
+    if filters.get("unit"):
+        queryset = queryset.filter(training_class__unit_id=filters["unit"])
+    return queryset
+
+
+def claim_period_list(*, user, filters: dict | None = None) -> QuerySet[SubsidyClaim]:
+    """Claims the user may see that were (last) submitted, or had a payment, between two dates.
+
+    Scoped exactly as claim_list: institution operators their classes' claims, unit operators
+    their unit's, finance the payable and paid ones, bureau and auditors all. Without dates,
+    every claim in scope (drafts included).
+    """
+    filters = filters or {}
+    queryset = _claims_of(user=user, filters=filters)
+    start, end = filters.get("date_from"), filters.get("date_to")
+    if start or end:
+        low, high = _day_bounds(start, end)
+        submitted = Q(submitted_at__isnull=False)
+        if low:
+            submitted &= Q(submitted_at__gte=low)
+        if high:
+            submitted &= Q(submitted_at__lt=high)
+        paid = _payments_between(start, end).filter(claim_id=OuterRef("pk"))
+        queryset = queryset.filter(submitted | Exists(paid))
+    return queryset
+
+
+def claim_export_list(*, user, filters: dict | None = None) -> QuerySet[SubsidyClaim]:
+    """claim_period_list with what an export row needs, in the order the claims were opened.
+
+    ``recovered`` is the money taken back on the claim (追回, ledger reversals of its payouts):
+    the money side of the user's own claims, never the ledger of anybody else's.
+    ``last_reason`` is the latest reason or comment of its workflow (退回、不予补贴、异议).
+    """
+    recovered = (
+        LedgerEntry.objects.filter(claim_id=OuterRef("pk"), kind=LedgerEntry.Kind.REVERSAL)
+        .exclude(subsidy_type="")
+        .order_by()
+        .values("claim_id")
+        .annotate(total=Sum("amount"))
+        .values("total")
+    )
+    reason = ClaimTransition.objects.filter(claim_id=OuterRef("pk")).exclude(reason="").order_by("-seq").values("reason")
+    return (
+        claim_period_list(user=user, filters=filters)
+        .annotate(
+            recovered=Subquery(recovered, output_field=DecimalField(max_digits=14, decimal_places=2)),
+            last_reason=Subquery(reason[:1]),
+        )
+        .prefetch_related(
+            Prefetch("payments", queryset=Payment.objects.select_related("fund_source").order_by("paid_on", "id"))
+        )
+        .order_by("created_at", "id")
+    )
+
+
+def payment_period_list(*, user, filters: dict | None = None) -> QuerySet[Payment]:
+    """Payments dated between two dates of the claims the user may see (with the same claim filters)."""
+    filters = filters or {}
+    if not (user and user.is_authenticated and user.has_perm("subsidies.view_payment")):
+        return Payment.objects.none()
+    claims = _claims_of(user=user, filters=filters)
+    return (
+        _payments_between(filters.get("date_from"), filters.get("date_to"))
+        .filter(claim__in=claims.values("pk"))
+        .select_related(
+            "claim__training_class__unit", "claim__training_class__institution", "fund_source",
+        )
+        .order_by("paid_on", "id")
+    )
+
+
+@dataclass
+class SourcePeriod:
+    """One fund source over a period: the balance before, what moved, the balance after, and the checks."""
+
+    source: FundSource
+    opening: Decimal = ZERO
+    allocated: Decimal = ZERO
+    paid_out: Decimal = ZERO
+    recovered: Decimal = ZERO
+    allocation_corrections: Decimal = ZERO
+    ledger_total: Decimal = ZERO  # every entry ever written for the source
+    last_balance_after: Decimal | None = None
+
+    @property
+    def movement(self) -> Decimal:
+        return self.allocated - self.paid_out + self.recovered + self.allocation_corrections
+
+    @property
+    def closing(self) -> Decimal:
+        return self.opening + self.movement
+
+    @property
+    def balance(self) -> Decimal:
+        """The balance the fund source row holds (what payments are checked against)."""
+        return self.source.balance
+
+    @property
+    def agrees(self) -> bool:
+        """The sum of every ledger entry, and the last entry's running balance, equal the stated balance."""
+        last_ok = self.last_balance_after is None or self.last_balance_after == self.source.balance
+        return self.ledger_total == self.source.balance and last_ok
+
+
+@dataclass
+class TypePeriod:
+    """Money paid out for one subsidy type over a period, net of recoveries, by fund source."""
+
+    subsidy_type: str
+    label: str
+    paid_out: Decimal = ZERO
+    recovered: Decimal = ZERO
+    net_by_source: dict[int, Decimal] = field(default_factory=dict)
+    net_to_date: Decimal = ZERO  # from the first entry to the end of the period
+
+    @property
+    def net(self) -> Decimal:
+        return self.paid_out - self.recovered
+
+
+@dataclass
+class LedgerPeriod:
+    start: date | None
+    end: date | None
+    sources: list[SourcePeriod]
+    types: list[TypePeriod]
+
+
+def ledger_period(*, user, filters: dict | None = None) -> LedgerPeriod | None:
+    """Balances by fund source and payouts by subsidy type over a period (one GROUP BY over the ledger).
+
+    Entries are placed by their 记账日期: before the period (opening balance), in it, or after
+    it (only in the all-time sum that is checked against the fund source's balance).
+    """
+    if not (user and user.is_authenticated and user.has_perm("subsidies.view_ledger")):
+        return None
+    filters = filters or {}
+    start, end = filters.get("date_from"), filters.get("date_to")
+    sources = FundSource.objects.annotate(
+        last_balance_after=Subquery(
+            LedgerEntry.objects.filter(fund_source_id=OuterRef("pk")).order_by("-id").values("balance_after")[:1]
+        )
+    )
+    if filters.get("fund_source"):
+        sources = sources.filter(pk=filters["fund_source"])
+    by_id = {s.pk: SourcePeriod(source=s, last_balance_after=s.last_balance_after) for s in sources}
+    whens = []
+    if start:
+        whens.append(When(entry_date__lt=start, then=Value(-1)))
+    if end:
+        whens.append(When(entry_date__gt=end, then=Value(1)))
+    bucket = Case(*whens, default=Value(0), output_field=IntegerField()) if whens else Value(0, IntegerField())
+    types = {
+        value: TypePeriod(subsidy_type=value, label=label, net_by_source={pk: ZERO for pk in by_id})
+        for value, label in SubsidyType.choices
+    }
+    rows = (
+        LedgerEntry.objects.filter(fund_source_id__in=list(by_id))
+        .annotate(bucket=bucket)
+        .values("fund_source_id", "kind", "subsidy_type", "bucket")
+        .annotate(total=Sum("amount"))
+        .values_list("fund_source_id", "kind", "subsidy_type", "bucket", "total")
+        .order_by()
+    )
+    for source_id, kind, subsidy_type, where, total in rows:
+        row = by_id[source_id]
+        row.ledger_total += total
+        if where < 0:
+            row.opening += total
+        if subsidy_type and where <= 0:
+            types[subsidy_type].net_to_date -= total
+        if where != 0:
+            continue
+        if kind == LedgerEntry.Kind.ALLOCATION:
+            row.allocated += total
+        elif kind == LedgerEntry.Kind.PAYOUT:
+            row.paid_out -= total
+            types[subsidy_type].paid_out -= total
+        elif subsidy_type:
+            row.recovered += total
+            types[subsidy_type].recovered += total
+        else:
+            row.allocation_corrections += total
+        if subsidy_type:
+            types[subsidy_type].net_by_source[source_id] -= total
+    return LedgerPeriod(start=start, end=end, sources=list(by_id.values()), types=list(types.values()))
+
+
+@dataclass
+class PeriodMoney:
+    """Subsidies of one period in the user's scope, for the 季报/年报.
+
+    Approved figures come from the claims (复核通过 in the period, amounts as approved); paid
+    figures from the special ledger's payouts and recoveries (追回) of those claims, dated in
+    the period. Fund sources are chosen at payment, so approvals have none.
+    """
+
+    approved_claims: dict[str, int] = field(default_factory=dict)
+    approved_persons: dict[str, int] = field(default_factory=dict)
+    approved_amount: dict[str, Decimal] = field(default_factory=dict)
+    paid_by_type: dict[str, Decimal] = field(default_factory=lambda: defaultdict(lambda: ZERO))
+    recovered_by_type: dict[str, Decimal] = field(default_factory=lambda: defaultdict(lambda: ZERO))
+    paid_by_source: dict[int, Decimal] = field(default_factory=lambda: defaultdict(lambda: ZERO))
+    recovered_by_source: dict[int, Decimal] = field(default_factory=lambda: defaultdict(lambda: ZERO))
+
+
+def period_money(*, user, start: date, end: date) -> PeriodMoney:
+    """Approved and paid subsidies between two dates, of the claims the user may see (three GROUP BYs at most)."""
+    money = PeriodMoney()
+    claims = claim_list(user=user)
+    low, high = _day_bounds(start, end)
+    last_approved = (
+        ClaimTransition.objects.filter(claim_id=OuterRef("pk"), action="approve").order_by("-seq").values("created_at")
+    )
+    approved = (
+        claims.filter(status__in=APPROVED_STATUSES)
+        .annotate(last_approved=Subquery(last_approved[:1]))
+        .filter(last_approved__gte=low, last_approved__lt=high)
+        .order_by()
+        .values("subsidy_type")
+        .annotate(n=Count("id"), persons=Sum("eligible_count"), amount=Sum("total"))
+        .values_list("subsidy_type", "n", "persons", "amount")
+    )
+    for subsidy_type, n, persons, amount in approved:
+        money.approved_claims[subsidy_type] = n
+        money.approved_persons[subsidy_type] = persons or 0
+        money.approved_amount[subsidy_type] = amount or ZERO
+    if not user.has_perm("subsidies.view_payment"):
+        return money
+    moved = (
+        LedgerEntry.objects.filter(claim__in=claims.values("pk"), entry_date__gte=start, entry_date__lte=end)
+        .exclude(subsidy_type="")
+        .values("subsidy_type", "fund_source_id", "kind")
+        .annotate(total=Sum("amount"))
+        .values_list("subsidy_type", "fund_source_id", "kind", "total")
+        .order_by()
+    )
+    for subsidy_type, source_id, kind, total in moved:
+        if kind == LedgerEntry.Kind.PAYOUT:
+            money.paid_by_type[subsidy_type] -= total
+            money.paid_by_source[source_id] -= total
+        else:
+            money.recovered_by_type[subsidy_type] += total
+            money.recovered_by_source[source_id] += total
+    return money
+
+
+@dataclass
+class SourceUsage:
+    name: str
+    allocated: Decimal = ZERO  # allocations net of their corrections
+    paid_out: Decimal = ZERO  # subsidy payouts net of recoveries
+    balance: Decimal = ZERO  # at the end of the year (or now, for the totals)
+
+
+@dataclass
+class YearUsage:
+    year: int
+    sources: list[SourceUsage]
+    allocated: Decimal
+    paid_out: Decimal
+    balance: Decimal
+
+
+@dataclass
+class TypeUsage:
+    subsidy_type: str
+    label: str
+    by_year: list[Decimal]
+    total: Decimal
+
+
+@dataclass
+class FundUsage:
+    """What 四（四） asks to publish: money into and out of the special ledger, per year, by fund source and type."""
+
+    years: list[YearUsage]
+    types: list[TypeUsage]
+    type_totals: list[Decimal]  # per year, all types
+    sources: list[SourceUsage]  # from the first entry to now
+    allocated: Decimal
+    paid_out: Decimal
+    balance: Decimal
+
+
+def public_fund_usage(*, years) -> FundUsage:
+    """Public by design (no user): sums of the special ledger only (one GROUP BY), never a row,
+    a memo, a voucher or a claim. ``years`` are always shown; years with entries are added."""
+    sources = list(FundSource.objects.all())
+    sums: dict[tuple[int, int], list[Decimal]] = defaultdict(lambda: [ZERO, ZERO, ZERO])  # allocated, paid, net
+    by_type: dict[tuple[int, str], Decimal] = defaultdict(lambda: ZERO)
+    rows = (
+        LedgerEntry.objects.annotate(year=ExtractYear("entry_date"))
+        .values("year", "fund_source_id", "kind", "subsidy_type")
+        .annotate(total=Sum("amount"))
+        .values_list("year", "fund_source_id", "kind", "subsidy_type", "total")
+        .order_by()
+    )
+    shown = set(years)
+    for year, source_id, kind, subsidy_type, total in rows:
+        shown.add(year)
+        figures = sums[(year, source_id)]
+        figures[2] += total
+        if subsidy_type:
+            figures[1] -= total
+            by_type[(year, subsidy_type)] -= total
+        else:
+            figures[0] += total
+    ordered = sorted(shown)
+    running = {s.pk: ZERO for s in sources}
+    year_rows = []
+    for year in ordered:
+        usages = []
+        for s in sources:
+            allocated, paid_out, net = sums.get((year, s.pk), (ZERO, ZERO, ZERO))
+            running[s.pk] += net
+            usages.append(SourceUsage(name=s.name, allocated=allocated, paid_out=paid_out, balance=running[s.pk]))
+        year_rows.append(
+            YearUsage(
+                year=year, sources=usages, allocated=sum((u.allocated for u in usages), ZERO),
+                paid_out=sum((u.paid_out for u in usages), ZERO), balance=sum((u.balance for u in usages), ZERO),
+            )
+        )
+    types = [
+        TypeUsage(
+            subsidy_type=value, label=label, by_year=[by_type.get((year, value), ZERO) for year in ordered],
+            total=sum((by_type.get((year, value), ZERO) for year in ordered), ZERO),
+        )
+        for value, label in SubsidyType.choices
+    ]
+    totals = [
+        SourceUsage(
+            name=s.name,
+            allocated=sum((sums[(year, s.pk)][0] for year in ordered if (year, s.pk) in sums), ZERO),
+            paid_out=sum((sums[(year, s.pk)][1] for year in ordered if (year, s.pk) in sums), ZERO),
+            balance=running[s.pk],
+        )
+        for s in sources
+    ]
+    return FundUsage(
+        years=year_rows, types=types,
+        type_totals=[sum((t.by_year[i] for t in types), ZERO) for i in range(len(ordered))],
+        sources=totals, allocated=sum((t.allocated for t in totals), ZERO),
+        paid_out=sum((t.paid_out for t in totals), ZERO), balance=sum((t.balance for t in totals), ZERO),
+    )
+
+
+def notice_claims_recent(*, today: date, days: int = NOTICE_KEPT_DAYS) -> QuerySet[SubsidyClaim]:
+    """Claims on notice now, or whose notice ended at most ``days`` ago and stood (public, like notice_claims)."""
+    return (
+        SubsidyClaim.objects.filter(
+            Q(status=SubsidyClaim.Status.PUBLICIZED)
+            | Q(status__in=NOTICED_STATUSES, notice_ends_on__gte=today - timedelta(days=days))
+        )
+        .select_related("training_class__programme__occupation", "training_class__programme__level",
+                        "training_class__institution", "training_class__unit")
+        .order_by("-notice_published_on", "-id")
     )
