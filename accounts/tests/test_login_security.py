@@ -134,7 +134,7 @@ def test_password_rules(db, candidate, message):
 
 
 def test_a_good_password_passes(db):
-    validate_password("Qijiang2019skills")
+    assert validate_password("Qijiang2019skills") is None
 
 
 def test_one_time_password_must_be_changed_first(client, db):

@@ -87,3 +87,19 @@ def test_no_role_user_cannot_open_admin(client_for):
     user = UserFactory(role=None)
     assert client_for(user).get("/admin/").status_code == 302
     assert UserFactory(role=Role.FINANCE).is_staff is False
+
+
+def test_no_template_carries_inline_script_or_style():
+    """The CSP (script-src 'self'; style-src 'self') would block them: every script and style is a file."""
+    import re
+    from pathlib import Path
+
+    offenders = []
+    for template in sorted(Path(settings.BASE_DIR, "templates").rglob("*.html")):
+        text = template.read_text(encoding="utf-8")
+        if re.search(r"\sstyle\s*=|<style", text) or re.search(r"<script(?![^>]*\bsrc=)[^>]*>", text):
+            offenders.append(template.name)
+        if re.search(r"\son[a-z]+\s*=", text):
+            offenders.append(f"{template.name} (inline event handler)")
+    assert offenders == []
+    assert len(list(Path(settings.BASE_DIR, "templates").rglob("*.html"))) > 40
